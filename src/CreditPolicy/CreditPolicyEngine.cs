@@ -1,0 +1,38 @@
+using CreditPolicy.Evaluation;
+using CreditPolicy.Model;
+using CreditPolicy.Rules;
+
+namespace CreditPolicy;
+
+/// <summary>The evaluator over one loaded <see cref="RuleSet"/>.</summary>
+public sealed class CreditPolicyEngine : ICreditPolicy
+{
+    /// <summary>Creates an evaluator over a loaded rule set.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="ruleSet"/> is null.</exception>
+    public CreditPolicyEngine(RuleSet ruleSet)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        RuleSet = ruleSet;
+    }
+
+    /// <summary>The rule set this evaluator runs.</summary>
+    public RuleSet RuleSet { get; }
+
+    /// <inheritdoc />
+    public RuleSetIdentity Rules => RuleSet.Identity;
+
+    /// <summary>Loads the rules in a directory and creates an evaluator over them.</summary>
+    /// <exception cref="RuleSetLoadException">Thrown when any rule file is invalid.</exception>
+    public static CreditPolicyEngine FromDirectory(string directory) => new(RuleSet.Load(directory));
+
+    /// <inheritdoc />
+    public Decision Decide(CreditCase @case) => PolicyEvaluator.Evaluate(RuleSet, @case, null);
+
+    /// <inheritdoc />
+    public Evaluation.Evaluation Explain(CreditCase @case)
+    {
+        var trace = new List<TraceEntry>();
+        var decision = PolicyEvaluator.Evaluate(RuleSet, @case, trace);
+        return new Evaluation.Evaluation(decision, trace);
+    }
+}

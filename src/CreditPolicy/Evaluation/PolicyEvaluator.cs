@@ -1,0 +1,314 @@
+using CreditPolicy.Json;
+using CreditPolicy.Model;
+using CreditPolicy.Rules;
+using NodaTime;
+using NodaTime.Text;
+using static CreditPolicy.Rules.RuleConventions;
+
+namespace CreditPolicy.Evaluation;
+
+/// <summary>Runs a compiled rule set against a case and maps what fired to a decision.</summary>
+/// <remarks>
+/// The evaluator knows the mechanism, not the terms: grant rules propose expiries (the earliest wins)
+/// and exclusions; request rules deny, permit or add notes; a permit rule may produce one effect of
+/// the decision, shaped by expressions in its properties. Any exception from any rule makes the
+/// decision <see cref="Outcome.Indeterminate"/> and names the rule; nothing that fails is permitted.
+/// </remarks>
+internal static class PolicyEvaluator
+{
+    /// <summary>Reason rule names the evaluator itself uses when no rule decided.</summary>
+    internal const string InvalidCaseRule = "evaluator:invalid-case";
+    internal const string NoExpiryRule = "evaluator:no-expiry-rule";
+    internal const string NoPermitRule = "evaluator:no-permitting-rule";
+
+    public static Decision Evaluate(RuleSet set, CreditCase @case, List<TraceEntry>? trace)
+    {
+        ArgumentNullException.ThrowIfNull(@case);
+        var problems = CaseValidator.Validate(@case);
+        if (problems.Count > 0)
+        {
+            return Indeterminate(set, @case.AsOf, problems.Select(p => new Reason(InvalidCaseRule, null, p.ToString())).ToArray());
+        }
+
+        var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace));
+        try
+        {
+            return Decide(set, facts, trace);
+        }
+        catch (EvaluationFailure failure)
+        {
+            return Indeterminate(set, @case.AsOf, [failure.Reason]);
+        }
+    }
+
+    private static Decision Decide(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
+    {
+        var rules = set.RequestRules.TryGetValue(c.Request.Type, out var list) ? list : [];
+        List<CompiledRule>? fired = null;
+        var denied = false;
+        var permitted = false;
+        foreach (var rule in rules)
+        {
+            bool hit;
+            try
+            {
+                hit = rule.RequestCondition!(c);
+            }
+            catch (Exception ex) when (ex is not EvaluationFailure)
+            {
+                throw Failed(rule, null, ex);
+            }
+
+            trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Request, null, hit, null));
+            if (!hit) continue;
+            (fired ??= []).Add(rule);
+            denied |= rule.Info.Effect == Effects.Deny;
+            permitted |= rule.Info.Effect == Effects.Permit;
+        }
+
+        if (denied)
+        {
+            var reasons = new List<Reason>();
+            foreach (var rule in fired!)
+            {
+                if (rule.Info.Effect == Effects.Deny) reasons.Add(ReasonOf(rule));
+            }
+
+            if (fired!.Any(r => r.ExplainExclusions))
+            {
+                foreach (var g in c.Grants)
+                {
+                    foreach (var (rule, clause, message) in g.Exclusions) reasons.Add(new Reason(rule, clause, message, g.Id));
+                }
+            }
+
+            return new Decision(Outcome.Deny, reasons, [], [], [], null, null, set.Identity, c.AsOf);
+        }
+
+        if (!permitted)
+        {
+            return new Decision(Outcome.Deny, [new Reason(NoPermitRule, null, $"No rule of terms version {set.Identity.TermsVersion} permits a '{c.Request.Type}' request in this case.")],
+                [], [], [], null, null, set.Identity, c.AsOf);
+        }
+
+        IReadOnlyList<Allocation> allocations = [];
+        IReadOnlyList<Forfeiture> forfeitures = [];
+        IReadOnlyList<Expiration> expirations = [];
+        ReloadCharge? reload = null;
+        BalanceReport? balance = null;
+        var permitReasons = new List<Reason>(fired!.Count);
+        foreach (var rule in fired!)
+        {
+            permitReasons.Add(ReasonOf(rule));
+            switch (rule.Produces)
+            {
+                case Products.Allocations: allocations = Allocate(rule, c); break;
+                case Products.Forfeitures: forfeitures = Forfeit(rule, c); break;
+                case Products.Expirations: expirations = ListExpirations(c); break;
+                case Products.Balance: balance = Balance(c); break;
+                case Products.Reload: reload = Reload(rule, c); break;
+            }
+        }
+
+        return new Decision(Outcome.Permit, permitReasons, allocations, forfeitures, expirations, reload, balance, set.Identity, c.AsOf);
+    }
+
+    private static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
+    {
+        foreach (var g in c.RawGrants)
+        {
+            Instant? best = null;
+            CompiledRule? bestRule = null;
+            foreach (var rule in set.ExpiryRules)
+            {
+                Instant? proposed = null;
+                try
+                {
+                    if (rule.GrantCondition!(c, g)) proposed = rule.ExpiresAt!(c, g);
+                }
+                catch (Exception ex) when (ex is not EvaluationFailure)
+                {
+                    throw Failed(rule, g.Id, ex);
+                }
+
+                trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, proposed is not null,
+                    proposed is { } p ? $"expiresAt {InstantPattern.ExtendedIso.Format(p)}" : null));
+                if (proposed is { } value && (best is null || value < best.Value))
+                {
+                    best = value;
+                    bestRule = rule;
+                }
+            }
+
+            if (bestRule is null)
+            {
+                throw new EvaluationFailure(new Reason(NoExpiryRule, null,
+                    $"No expiry rule matched grant '{g.Id}' (kind '{g.Kind}', source '{g.Source}'), so its expiry cannot be known.", g.Id));
+            }
+
+            g.SetExpiry(best!.Value, bestRule.Name, bestRule.Clause, bestRule.Status!);
+            foreach (var rule in set.ExclusionRules)
+            {
+                bool hit;
+                try
+                {
+                    hit = rule.GrantCondition!(c, g);
+                }
+                catch (Exception ex) when (ex is not EvaluationFailure)
+                {
+                    throw Failed(rule, g.Id, ex);
+                }
+
+                trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, hit, hit ? $"status {rule.Status}" : null));
+                if (hit) g.Exclude(rule.Status!, rule.Name, rule.Clause, rule.Info.Message);
+            }
+        }
+    }
+
+    private static IReadOnlyList<Allocation> Allocate(CompiledRule rule, CaseFacts c)
+    {
+        var candidates = new List<(GrantFacts Grant, object[] Keys)>();
+        foreach (var g in c.Grants)
+        {
+            if (!g.IsAvailable || g.Remaining <= 0m) continue;
+            var keys = new object[rule.DrawOrder.Count];
+            for (var k = 0; k < keys.Length; k++)
+            {
+                try
+                {
+                    keys[k] = rule.DrawOrder[k](c, g);
+                }
+                catch (Exception ex) when (ex is not EvaluationFailure)
+                {
+                    throw Failed(rule, g.Id, ex);
+                }
+            }
+
+            candidates.Add((g, keys));
+        }
+
+        // A stable sort: equal keys keep case order, so the order is a pure function of the case.
+        var ordered = candidates.Select((x, i) => (x.Grant, x.Keys, Index: i)).ToList();
+        ordered.Sort((a, b) =>
+        {
+            for (var k = 0; k < a.Keys.Length; k++)
+            {
+                var cmp = CompareKeys(a.Keys[k], b.Keys[k]);
+                if (cmp != 0) return cmp;
+            }
+
+            return a.Index.CompareTo(b.Index);
+        });
+
+        var left = c.Request.Amount;
+        var allocations = new List<Allocation>();
+        foreach (var (g, _, _) in ordered)
+        {
+            if (left == 0m) break;
+            var take = Math.Min(left, g.Remaining);
+            allocations.Add(new Allocation(g.Id, g.Kind, take));
+            left -= take;
+        }
+
+        if (left > 0m)
+        {
+            throw new EvaluationFailure(new Reason(rule.Name, rule.Clause,
+                $"Rule '{rule.Name}' permits the use, but the available grants cover only {c.Request.Amount - left} of {c.Request.Amount}; no deny rule caught it."));
+        }
+
+        return allocations;
+    }
+
+    private static int CompareKeys(object a, object b) =>
+        a is string sa && b is string sb ? string.CompareOrdinal(sa, sb) : ((IComparable)a).CompareTo(b);
+
+    private static IReadOnlyList<Forfeiture> Forfeit(CompiledRule rule, CaseFacts c)
+    {
+        var result = new List<Forfeiture>();
+        foreach (var g in c.Grants)
+        {
+            if (!g.IsAvailable) continue;
+            decimal amount;
+            try
+            {
+                amount = rule.Forfeit!(c, g);
+            }
+            catch (Exception ex) when (ex is not EvaluationFailure)
+            {
+                throw Failed(rule, g.Id, ex);
+            }
+
+            if (amount < 0m || amount > g.Remaining)
+            {
+                throw new EvaluationFailure(new Reason(rule.Name, rule.Clause,
+                    $"Rule '{rule.Name}' forfeits {amount} of grant '{g.Id}', outside 0..{g.Remaining} (its remaining).", g.Id));
+            }
+
+            if (amount > 0m) result.Add(new Forfeiture(g.Id, g.Kind, amount, c.AsOf));
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<Expiration> ListExpirations(CaseFacts c)
+    {
+        var until = c.Request.Until;
+        return c.Grants
+            .Where(g => until is null || g.Expiry <= until.Value)
+            .OrderBy(g => g.Expiry)
+            .ThenBy(g => g.Id, StringComparer.Ordinal)
+            .Select(g => new Expiration(g.Id, g.Kind, g.Expiry, g.ExpiryRule, g.ExpiryClause, c.AsOf >= g.Expiry, g.Remaining))
+            .ToArray();
+    }
+
+    private static BalanceReport Balance(CaseFacts c)
+    {
+        var byKind = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        var total = 0m;
+        foreach (var g in c.Grants)
+        {
+            if (!g.IsAvailable) continue;
+            byKind[g.Kind] = byKind.TryGetValue(g.Kind, out var sum) ? sum + g.Remaining : g.Remaining;
+            total += g.Remaining;
+        }
+
+        return new BalanceReport(total, byKind);
+    }
+
+    private static ReloadCharge Reload(CompiledRule rule, CaseFacts c)
+    {
+        decimal amount;
+        LocalDate chargeOn;
+        try
+        {
+            amount = rule.Amount!(c);
+            chargeOn = rule.ChargeOn!(c);
+        }
+        catch (Exception ex) when (ex is not EvaluationFailure)
+        {
+            throw Failed(rule, null, ex);
+        }
+
+        if (amount <= 0m)
+        {
+            throw new EvaluationFailure(new Reason(rule.Name, rule.Clause, $"Rule '{rule.Name}' produces a reload of {amount}; a reload adds a positive amount."));
+        }
+
+        return new ReloadCharge(amount, chargeOn);
+    }
+
+    private static Reason ReasonOf(CompiledRule rule) => new(rule.Name, rule.Clause, rule.Info.Message);
+
+    private static EvaluationFailure Failed(CompiledRule rule, string? grantId, Exception ex) =>
+        new(new Reason(rule.Name, rule.Clause,
+            $"Rule '{rule.Name}' failed{(grantId is null ? "" : $" for grant '{grantId}'")}: {ex.GetType().Name}: {ex.Message}", grantId));
+
+    private static Decision Indeterminate(RuleSet set, Instant asOf, IReadOnlyList<Reason> reasons) =>
+        new(Outcome.Indeterminate, reasons, [], [], [], null, null, set.Identity, asOf);
+
+    /// <summary>Carries the reason an evaluation could not decide out of nested rule calls.</summary>
+    private sealed class EvaluationFailure(Reason reason) : Exception(reason.Message)
+    {
+        public Reason Reason { get; } = reason;
+    }
+}

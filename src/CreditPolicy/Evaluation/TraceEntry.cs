@@ -1,0 +1,15 @@
+namespace CreditPolicy.Evaluation;
+
+/// <summary>One rule run during an evaluation: which rule, for which grant, whether it fired and what it produced.</summary>
+/// <param name="Rule">The rule name.</param>
+/// <param name="Clause">The rule's clause.</param>
+/// <param name="Scope"><c>grant</c> or <c>request</c>.</param>
+/// <param name="GrantId">The grant a grant rule ran for; null for request rules.</param>
+/// <param name="Fired">Whether the rule's expression held.</param>
+/// <param name="Detail">What the rule produced when it fired (for example the expiry it proposed).</param>
+public sealed record TraceEntry(string Rule, string Clause, string Scope, string? GrantId, bool Fired, string? Detail);
+
+/// <summary>A decision together with every rule run to reach it, in order.</summary>
+/// <param name="Decision">The decision.</param>
+/// <param name="Trace">Every rule run, in order.</param>
+public sealed record Evaluation(Model.Decision Decision, IReadOnlyList<TraceEntry> Trace);

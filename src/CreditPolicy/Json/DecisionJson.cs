@@ -1,0 +1,166 @@
+using System.Text;
+using CreditPolicy.Model;
+using Newtonsoft.Json;
+using NodaTime;
+using NodaTime.Text;
+
+namespace CreditPolicy.Json;
+
+/// <summary>Writes decisions as the contract's JSON: camelCase, fields in a fixed order, the same bytes for the same decision.</summary>
+public static class DecisionJson
+{
+    /// <summary>The decision as JSON text.</summary>
+    public static string Serialize(Decision decision, bool indented = true)
+    {
+        var sb = new StringBuilder(512);
+        using (var writer = new JsonTextWriter(new StringWriter(sb)) { Formatting = indented ? Formatting.Indented : Formatting.None })
+        {
+            Write(writer, decision);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Writes the decision to a JSON writer.</summary>
+    public static void Write(JsonWriter w, Decision d)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(d);
+        w.WriteStartObject();
+        w.WritePropertyName("outcome");
+        w.WriteValue(OutcomeName(d.Outcome));
+        w.WritePropertyName("reasons");
+        w.WriteStartArray();
+        foreach (var r in d.Reasons)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("rule");
+            w.WriteValue(r.Rule);
+            w.WritePropertyName("clause");
+            w.WriteValue(r.Clause);
+            w.WritePropertyName("message");
+            w.WriteValue(r.Message);
+            if (r.GrantId is not null)
+            {
+                w.WritePropertyName("grantId");
+                w.WriteValue(r.GrantId);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WritePropertyName("allocations");
+        w.WriteStartArray();
+        foreach (var a in d.Allocations)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("grantId");
+            w.WriteValue(a.GrantId);
+            w.WritePropertyName("kind");
+            w.WriteValue(a.Kind);
+            w.WritePropertyName("amount");
+            w.WriteValue(a.Amount);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WritePropertyName("forfeitures");
+        w.WriteStartArray();
+        foreach (var f in d.Forfeitures)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("grantId");
+            w.WriteValue(f.GrantId);
+            w.WritePropertyName("kind");
+            w.WriteValue(f.Kind);
+            w.WritePropertyName("amount");
+            w.WriteValue(f.Amount);
+            w.WritePropertyName("at");
+            w.WriteValue(Format(f.At));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WritePropertyName("expirations");
+        w.WriteStartArray();
+        foreach (var e in d.Expirations)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("grantId");
+            w.WriteValue(e.GrantId);
+            w.WritePropertyName("kind");
+            w.WriteValue(e.Kind);
+            w.WritePropertyName("expiresAt");
+            w.WriteValue(Format(e.ExpiresAt));
+            w.WritePropertyName("rule");
+            w.WriteValue(e.Rule);
+            w.WritePropertyName("clause");
+            w.WriteValue(e.Clause);
+            w.WritePropertyName("expired");
+            w.WriteValue(e.Expired);
+            w.WritePropertyName("remaining");
+            w.WriteValue(e.Remaining);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WritePropertyName("reload");
+        if (d.Reload is { } reload)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("amount");
+            w.WriteValue(reload.Amount);
+            w.WritePropertyName("chargeOn");
+            w.WriteValue(LocalDatePattern.Iso.Format(reload.ChargeOn));
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        w.WritePropertyName("balance");
+        if (d.Balance is { } balance)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("total");
+            w.WriteValue(balance.Total);
+            w.WritePropertyName("byKind");
+            w.WriteStartObject();
+            foreach (var (kind, amount) in balance.ByKind)
+            {
+                w.WritePropertyName(kind);
+                w.WriteValue(amount);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        w.WritePropertyName("rules");
+        w.WriteStartObject();
+        w.WritePropertyName("termsVersion");
+        w.WriteValue(d.Rules.TermsVersion);
+        w.WritePropertyName("digest");
+        w.WriteValue(d.Rules.Digest);
+        w.WriteEndObject();
+        w.WritePropertyName("asOf");
+        w.WriteValue(Format(d.AsOf));
+        w.WriteEndObject();
+    }
+
+    /// <summary>The contract's name for an outcome: <c>permit</c>, <c>deny</c> or <c>indeterminate</c>.</summary>
+    public static string OutcomeName(Outcome outcome) => outcome switch
+    {
+        Outcome.Permit => "permit",
+        Outcome.Deny => "deny",
+        _ => "indeterminate",
+    };
+
+    private static string Format(Instant i) => InstantPattern.ExtendedIso.Format(i);
+}

@@ -1,0 +1,84 @@
+using NodaTime;
+
+namespace CreditPolicy.Model;
+
+/// <summary>The three outcomes of a decision.</summary>
+public enum Outcome
+{
+    /// <summary>The request may proceed, with the effects the decision lists.</summary>
+    Permit,
+    /// <summary>The request may not proceed; the reasons say why.</summary>
+    Deny,
+    /// <summary>The evaluator could not decide (a rule failed or the case is inconsistent); callers treat it as deny.</summary>
+    Indeterminate,
+}
+
+/// <summary>The answer to a case: an outcome, the rules that decided it and the effects of a permit.</summary>
+/// <param name="Outcome">Permit, deny or indeterminate.</param>
+/// <param name="Reasons">Every rule that decided, with its clause and message.</param>
+/// <param name="Allocations">For <c>use</c>: how much is drawn from which grant, in draw order.</param>
+/// <param name="Forfeitures">For <c>closeAccount</c>: every remaining credit that expires at closure.</param>
+/// <param name="Expirations">For <c>expirations</c>: each grant's expiry.</param>
+/// <param name="Reload">For <c>reload</c>: the reload that is due.</param>
+/// <param name="Balance">For <c>balance</c>: the available balance by kind.</param>
+/// <param name="Rules">The rule set that decided.</param>
+/// <param name="AsOf">The instant the decision is for.</param>
+public sealed record Decision(
+    Outcome Outcome,
+    IReadOnlyList<Reason> Reasons,
+    IReadOnlyList<Allocation> Allocations,
+    IReadOnlyList<Forfeiture> Forfeitures,
+    IReadOnlyList<Expiration> Expirations,
+    ReloadCharge? Reload,
+    BalanceReport? Balance,
+    RuleSetIdentity Rules,
+    Instant AsOf)
+{
+    /// <summary>Whether the request may proceed. Indeterminate is never permitted.</summary>
+    public bool IsPermitted => Outcome == Outcome.Permit;
+}
+
+/// <summary>Why a decision came out as it did: the rule, the clause of the terms it enforces, and a message.</summary>
+/// <param name="Rule">The rule's stable name, or a name starting with <c>evaluator:</c> when no rule decided.</param>
+/// <param name="Clause">The clause the rule enforces, for example the one in its <c>clause</c> property.</param>
+/// <param name="Message">A sentence for a person.</param>
+/// <param name="GrantId">The grant the reason is about, when it is about one.</param>
+public sealed record Reason(string Rule, string? Clause, string Message, string? GrantId = null);
+
+/// <summary>An amount drawn from one grant by a <c>use</c>.</summary>
+/// <param name="GrantId">The grant drawn from.</param>
+/// <param name="Kind">The grant's kind.</param>
+/// <param name="Amount">The amount drawn; never above the grant's remaining.</param>
+public sealed record Allocation(string GrantId, string Kind, decimal Amount);
+
+/// <summary>Credits that expire because the account closes.</summary>
+/// <param name="GrantId">The grant forfeited.</param>
+/// <param name="Kind">The grant's kind.</param>
+/// <param name="Amount">The amount lost.</param>
+/// <param name="At">When it is lost.</param>
+public sealed record Forfeiture(string GrantId, string Kind, decimal Amount, Instant At);
+
+/// <summary>When one grant expires and which rule said so.</summary>
+/// <param name="GrantId">The grant.</param>
+/// <param name="Kind">The grant's kind.</param>
+/// <param name="ExpiresAt">The expiry instant.</param>
+/// <param name="Rule">The rule that set it.</param>
+/// <param name="Clause">That rule's clause.</param>
+/// <param name="Expired">Whether <c>asOf</c> is at or after <paramref name="ExpiresAt"/>.</param>
+/// <param name="Remaining">The grant's remaining amount.</param>
+public sealed record Expiration(string GrantId, string Kind, Instant ExpiresAt, string Rule, string Clause, bool Expired, decimal Remaining);
+
+/// <summary>A reload that is due under the Balance Maintenance Service.</summary>
+/// <param name="Amount">The amount to add and charge.</param>
+/// <param name="ChargeOn">The local date of the charge in the account's zone.</param>
+public sealed record ReloadCharge(decimal Amount, LocalDate ChargeOn);
+
+/// <summary>The available balance: unexpired, confirmed, unforfeited credits the account holds.</summary>
+/// <param name="Total">The sum over all kinds.</param>
+/// <param name="ByKind">The sum per kind, ordered by kind.</param>
+public sealed record BalanceReport(decimal Total, IReadOnlyDictionary<string, decimal> ByKind);
+
+/// <summary>Which rule set decided: its terms version and a digest of its files.</summary>
+/// <param name="TermsVersion">The version named in <c>terms.json</c>.</param>
+/// <param name="Digest"><c>sha256:</c> and the hex digest over every rule file's path and bytes.</param>
+public sealed record RuleSetIdentity(string TermsVersion, string Digest);

@@ -1,0 +1,35 @@
+using NodaTime;
+
+namespace CreditPolicy.Rules;
+
+/// <summary>A rule with its expressions compiled to delegates, ready to run.</summary>
+internal sealed class CompiledRule
+{
+    public required RuleInfo Info { get; init; }
+
+    public string Name => Info.Name;
+
+    public string Clause => Info.Clause;
+
+    /// <summary>For grant rules: the status an exclusion gives or passing an expiry means.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>For permit rules: the product, if any.</summary>
+    public string? Produces { get; init; }
+
+    public bool ExplainExclusions { get; init; }
+
+    public Func<CaseFacts, GrantFacts, bool>? GrantCondition { get; init; }
+
+    public Func<CaseFacts, bool>? RequestCondition { get; init; }
+
+    public Func<CaseFacts, GrantFacts, Instant>? ExpiresAt { get; init; }
+
+    public Func<CaseFacts, GrantFacts, decimal>? Forfeit { get; init; }
+
+    public IReadOnlyList<Func<CaseFacts, GrantFacts, object>> DrawOrder { get; init; } = [];
+
+    public Func<CaseFacts, decimal>? Amount { get; init; }
+
+    public Func<CaseFacts, LocalDate>? ChargeOn { get; init; }
+}

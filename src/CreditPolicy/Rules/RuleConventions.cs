@@ -1,0 +1,90 @@
+namespace CreditPolicy.Rules;
+
+/// <summary>The names CreditPolicy reads from a RulesEngine rule's <c>Properties</c>, and their allowed values.</summary>
+/// <remarks>
+/// A rule file is one RulesEngine workflow. Each rule's <c>Expression</c> is its condition and its
+/// <c>SuccessEvent</c> the message a decision cites. <c>Properties</c> say what the rule does when its
+/// condition holds:
+/// <list type="bullet">
+/// <item><c>scope: grant</c> rules run once per grant with <c>c</c> and <c>g</c> in scope. <c>effect: expiry</c>
+/// proposes <c>expiresAt</c> (the earliest proposal wins; its <c>status</c>, default <c>expired</c>, names
+/// what passing it means); <c>effect: exclude</c> makes the grant unavailable with a <c>status</c>.</item>
+/// <item><c>scope: request</c> rules run for the request types in <c>appliesTo</c> with <c>c</c> in scope.
+/// <c>effect: deny</c> denies; <c>effect: permit</c> permits unless a deny rule fired, and may
+/// <c>produce</c> an effect of the decision; <c>effect: note</c> adds its reason to a permit.</item>
+/// </list>
+/// </remarks>
+public static class RuleConventions
+{
+    /// <summary>The name of the manifest file in a rule directory.</summary>
+    public const string TermsFile = "terms.json";
+
+    /// <summary>The clause of the terms a rule enforces (required), for example the clause id in the terms' numbering.</summary>
+    public const string Clause = "clause";
+    /// <summary><c>grant</c> or <c>request</c> (required).</summary>
+    public const string Scope = "scope";
+    /// <summary>What the rule does when its expression holds (required).</summary>
+    public const string Effect = "effect";
+    /// <summary>The request types a request rule runs for (required for request rules).</summary>
+    public const string AppliesTo = "appliesTo";
+    /// <summary>For grant rules: the status an exclusion gives, or that passing an expiry means.</summary>
+    public const string Status = "status";
+    /// <summary>For expiry rules: the expression giving the expiry instant.</summary>
+    public const string ExpiresAt = "expiresAt";
+    /// <summary>For permit rules: which effect of the decision the rule produces.</summary>
+    public const string Produces = "produces";
+    /// <summary>For <c>produces: allocations</c>: sort keys over <c>g</c>, most significant first.</summary>
+    public const string DrawOrder = "drawOrder";
+    /// <summary>For <c>produces: forfeitures</c>: the amount of each available grant forfeited.</summary>
+    public const string Forfeit = "forfeit";
+    /// <summary>For <c>produces: reload</c>: the amount to reload.</summary>
+    public const string Amount = "amount";
+    /// <summary>For <c>produces: reload</c>: the local date of the charge.</summary>
+    public const string ChargeOn = "chargeOn";
+    /// <summary>For deny rules: also cite the exclusion rules that made grants unavailable.</summary>
+    public const string ExplainExclusions = "explainExclusions";
+    /// <summary>Free text for authors; not read by the evaluator.</summary>
+    public const string Description = "description";
+
+    /// <summary>Rule scopes.</summary>
+    public static class Scopes
+    {
+        /// <summary>Runs once per grant.</summary>
+        public const string Grant = "grant";
+        /// <summary>Runs once per case, for the request types in <c>appliesTo</c>.</summary>
+        public const string Request = "request";
+    }
+
+    /// <summary>Rule effects.</summary>
+    public static class Effects
+    {
+        /// <summary>Grant rule: proposes an expiry instant.</summary>
+        public const string Expiry = "expiry";
+        /// <summary>Grant rule: makes the grant unavailable.</summary>
+        public const string Exclude = "exclude";
+        /// <summary>Request rule: denies.</summary>
+        public const string Deny = "deny";
+        /// <summary>Request rule: permits unless a deny rule fired.</summary>
+        public const string Permit = "permit";
+        /// <summary>Request rule: adds its reason to a permit.</summary>
+        public const string Note = "note";
+    }
+
+    /// <summary>The effects of a decision a permit rule can produce.</summary>
+    public static class Products
+    {
+        /// <summary>Draw the requested amount from available grants in <c>drawOrder</c>.</summary>
+        public const string Allocations = "allocations";
+        /// <summary>Forfeit the <c>forfeit</c> amount of each available grant at <c>asOf</c>.</summary>
+        public const string Forfeitures = "forfeitures";
+        /// <summary>List each grant's expiry (up to <c>request.until</c> when given).</summary>
+        public const string Expirations = "expirations";
+        /// <summary>A reload of <c>amount</c> charged on <c>chargeOn</c>.</summary>
+        public const string Reload = "reload";
+        /// <summary>The available balance by kind.</summary>
+        public const string Balance = "balance";
+
+        /// <summary>Every product.</summary>
+        public static IReadOnlyList<string> All { get; } = [Allocations, Forfeitures, Expirations, Reload, Balance];
+    }
+}

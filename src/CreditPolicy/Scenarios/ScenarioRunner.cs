@@ -1,0 +1,204 @@
+using CreditPolicy.Evaluation;
+using CreditPolicy.Json;
+using CreditPolicy.Model;
+using CreditPolicy.Rules;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace CreditPolicy.Scenarios;
+
+/// <summary>Finds the scenarios of a rule directory (<c>tests/permit</c>, <c>tests/deny</c>, <c>tests/indeterminate</c>), runs them and checks rule coverage.</summary>
+public static class ScenarioRunner
+{
+    /// <summary>The scenario folder inside a rule directory.</summary>
+    public const string TestsFolder = "tests";
+
+    private static readonly string[] ScenarioFields = ["$schema", "description", "case", "expect"];
+
+    /// <summary>Every scenario file under <paramref name="scenarioDirectory"/>, in ordinal path order; unreadable files become failing results.</summary>
+    public static (IReadOnlyList<Scenario> Scenarios, IReadOnlyList<ScenarioResult> Unreadable) Discover(string scenarioDirectory)
+    {
+        var scenarios = new List<Scenario>();
+        var unreadable = new List<ScenarioResult>();
+        if (!Directory.Exists(scenarioDirectory)) return (scenarios, unreadable);
+        var files = Directory.GetFiles(scenarioDirectory, "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(scenarioDirectory, f).Replace('\\', '/'))
+            .OrderBy(f => f, StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var (scenario, problem) = Read(scenarioDirectory, file);
+            if (scenario is not null) scenarios.Add(scenario);
+            else unreadable.Add(new ScenarioResult(file, [problem!], null, []));
+        }
+
+        return (scenarios, unreadable);
+    }
+
+    /// <summary>Runs one scenario and compares the decision with its expectation.</summary>
+    public static ScenarioResult Run(ICreditPolicy policy, Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(scenario);
+        var read = CaseJson.FromToken(scenario.Case);
+        if (!read.IsValid)
+        {
+            return new ScenarioResult(scenario.File, read.Problems.Select(p => "case: " + p).ToArray(), null, []);
+        }
+
+        var evaluation = policy.Explain(read.Case!);
+        var decision = evaluation.Decision;
+        var failures = new List<string>();
+        if (decision.Outcome != scenario.Expected)
+        {
+            failures.Add($"expected {DecisionJson.OutcomeName(scenario.Expected)}, got {DecisionJson.OutcomeName(decision.Outcome)} ({Cited(decision)})");
+        }
+
+        var actual = (JObject)JToken.ReadFrom(CaseJson.CreateReader(new StringReader(DecisionJson.Serialize(decision, indented: false))));
+        foreach (var (key, expected) in scenario.Expect)
+        {
+            if (key == "reasons")
+            {
+                var want = expected!.Select(t => (string)t!).ToArray();
+                var got = decision.Reasons.Select(r => r.Rule).ToArray();
+                if (!want.SequenceEqual(got, StringComparer.Ordinal))
+                {
+                    failures.Add($"reasons: expected [{string.Join(", ", want)}], got [{string.Join(", ", got)}]");
+                }
+            }
+            else if (Mismatch(expected!, actual[key], key) is { } mismatch)
+            {
+                failures.Add(mismatch);
+            }
+        }
+
+        return new ScenarioResult(scenario.File, failures, decision, evaluation.Trace);
+    }
+
+    /// <summary>Runs every scenario of a rule directory against its rule set and checks that every rule decides in one scenario and not in another.</summary>
+    public static CheckReport Check(RuleSet ruleSet, string? scenarioDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        var policy = new CreditPolicyEngine(ruleSet);
+        var (scenarios, unreadable) = Discover(scenarioDirectory ?? Path.Combine(ruleSet.Directory, TestsFolder));
+        var results = scenarios.Select(s => Run(policy, s)).Concat(unreadable).OrderBy(r => r.File, StringComparer.Ordinal).ToArray();
+        return new CheckReport(results, Coverage(ruleSet, results));
+    }
+
+    /// <summary>The enabled rules lacking a scenario where they decide, or one where they run without deciding.</summary>
+    /// <remarks>
+    /// A grant rule decides in a scenario when it fires for some grant and does not when it runs for some
+    /// grant without firing. A request rule decides when the decision cites it and does not when it runs
+    /// uncited; a rule whose expression is the constant <c>true</c> does not decide in scenarios of other request types.
+    /// </remarks>
+    public static IReadOnlyList<CoverageGap> Coverage(RuleSet ruleSet, IEnumerable<ScenarioResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        var decides = ruleSet.Rules.ToDictionary(r => r.Name, _ => 0, StringComparer.Ordinal);
+        var doesNot = ruleSet.Rules.ToDictionary(r => r.Name, _ => 0, StringComparer.Ordinal);
+        foreach (var result in results.Where(r => r.Decision is not null))
+        {
+            var cited = result.Decision!.Reasons.Select(r => r.Rule).ToHashSet(StringComparer.Ordinal);
+            var ran = result.Trace.GroupBy(t => t.Rule).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+            foreach (var rule in ruleSet.Rules)
+            {
+                if (rule.Scope == RuleConventions.Scopes.Grant)
+                {
+                    if (!ran.TryGetValue(rule.Name, out var runs)) continue;
+                    if (runs.Any(t => t.Fired)) decides[rule.Name]++;
+                    if (runs.Any(t => !t.Fired)) doesNot[rule.Name]++;
+                }
+                else if (cited.Contains(rule.Name))
+                {
+                    decides[rule.Name]++;
+                }
+                else if (ran.ContainsKey(rule.Name) || rule.Unconditional)
+                {
+                    // An unconditional rule cannot run without deciding: its boundary is appliesTo,
+                    // so a scenario of another request type is where it does not decide.
+                    doesNot[rule.Name]++;
+                }
+            }
+        }
+
+        return ruleSet.Rules
+            .Where(r => r.Enabled && (decides[r.Name] == 0 || doesNot[r.Name] == 0))
+            .Select(r => new CoverageGap(r.Name, r.File, decides[r.Name], doesNot[r.Name]))
+            .ToArray();
+    }
+
+    private static (Scenario?, string?) Read(string root, string file)
+    {
+        var folder = file.Split('/')[0];
+        Outcome? expected = folder switch
+        {
+            "permit" => Outcome.Permit,
+            "deny" => Outcome.Deny,
+            "indeterminate" => Outcome.Indeterminate,
+            _ => null,
+        };
+        if (expected is null || !file.Contains('/'))
+        {
+            return (null, "scenario files live in a folder named for the expected outcome: permit/, deny/ or indeterminate/");
+        }
+
+        JToken token;
+        try
+        {
+            using var reader = CaseJson.CreateReader(File.OpenText(Path.Combine(root, file)));
+            token = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Load });
+        }
+        catch (JsonReaderException ex)
+        {
+            return (null, $"not valid JSON (line {ex.LineNumber}): {ex.Message}");
+        }
+
+        if (token is not JObject o) return (null, "expected an object with description, case and expect");
+        var unknown = o.Properties().Select(p => p.Name).Where(n => !ScenarioFields.Contains(n)).ToArray();
+        if (unknown.Length > 0) return (null, $"unknown field(s) {string.Join(", ", unknown)}; expected {string.Join(", ", ScenarioFields.Skip(1))}");
+        if (o["case"] is not JObject @case) return (null, "case: required, the case object");
+        if (o["expect"] is not JObject expect) return (null, "expect: required, with at least reasons (the rule names the decision cites, in order)");
+        if (expect["reasons"] is not JArray reasons || reasons.Any(r => r.Type != JTokenType.String))
+        {
+            return (null, "expect.reasons: required, an array of rule names");
+        }
+
+        var allowed = new[] { "reasons", "allocations", "forfeitures", "expirations", "reload", "balance" };
+        var extra = expect.Properties().Select(p => p.Name).Where(n => !allowed.Contains(n)).ToArray();
+        if (extra.Length > 0) return (null, $"expect: unknown field(s) {string.Join(", ", extra)}; expected some of {string.Join(", ", allowed)}");
+        var description = o["description"] is JValue { Type: JTokenType.String } d ? (string)d! : "";
+        return (new Scenario(file, expected.Value, description, @case, expect), null);
+    }
+
+    /// <summary>Compares expected JSON with the decision's: objects match on the keys the expectation names, arrays in order, numbers by value.</summary>
+    private static string? Mismatch(JToken expected, JToken? actual, string path)
+    {
+        if (actual is null) return $"{path}: expected {expected.ToString(Formatting.None)}, but the decision has no such field";
+        switch (expected)
+        {
+            case JObject eo when actual is JObject ao:
+                foreach (var (k, v) in eo)
+                {
+                    if (Mismatch(v!, ao[k], $"{path}.{k}") is { } m) return m;
+                }
+
+                return null;
+            case JArray ea when actual is JArray aa:
+                if (ea.Count != aa.Count) return $"{path}: expected {ea.Count} entries, got {aa.Count}: {aa.ToString(Formatting.None)}";
+                for (var i = 0; i < ea.Count; i++)
+                {
+                    if (Mismatch(ea[i], aa[i], $"{path}[{i}]") is { } m) return m;
+                }
+
+                return null;
+            case JValue ev when actual is JValue av:
+                var equal = ev.Type is JTokenType.Integer or JTokenType.Float && av.Type is JTokenType.Integer or JTokenType.Float
+                    ? Convert.ToDecimal(ev.Value, System.Globalization.CultureInfo.InvariantCulture) == Convert.ToDecimal(av.Value, System.Globalization.CultureInfo.InvariantCulture)
+                    : JToken.DeepEquals(ev, av);
+                return equal ? null : $"{path}: expected {ev.ToString(Formatting.None)}, got {av.ToString(Formatting.None)}";
+            default:
+                return $"{path}: expected {expected.ToString(Formatting.None)}, got {actual.ToString(Formatting.None)}";
+        }
+    }
+
+    private static string Cited(Decision d) => d.Reasons.Count == 0 ? "no reasons" : string.Join(", ", d.Reasons.Select(r => r.Rule));
+}
