@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CreditPolicy.Model;
 using Newtonsoft.Json;
@@ -60,7 +61,7 @@ public static class DecisionJson
             w.WritePropertyName("kind");
             w.WriteValue(a.Kind);
             w.WritePropertyName("amount");
-            w.WriteValue(a.Amount);
+            WriteMoney(w, a.Amount);
             w.WriteEndObject();
         }
 
@@ -75,7 +76,7 @@ public static class DecisionJson
             w.WritePropertyName("kind");
             w.WriteValue(f.Kind);
             w.WritePropertyName("amount");
-            w.WriteValue(f.Amount);
+            WriteMoney(w, f.Amount);
             w.WritePropertyName("at");
             w.WriteValue(Format(f.At));
             w.WriteEndObject();
@@ -100,7 +101,7 @@ public static class DecisionJson
             w.WritePropertyName("expired");
             w.WriteValue(e.Expired);
             w.WritePropertyName("remaining");
-            w.WriteValue(e.Remaining);
+            WriteMoney(w, e.Remaining);
             w.WriteEndObject();
         }
 
@@ -110,7 +111,7 @@ public static class DecisionJson
         {
             w.WriteStartObject();
             w.WritePropertyName("amount");
-            w.WriteValue(reload.Amount);
+            WriteMoney(w, reload.Amount);
             w.WritePropertyName("chargeOn");
             w.WriteValue(LocalDatePattern.Iso.Format(reload.ChargeOn));
             w.WriteEndObject();
@@ -125,13 +126,13 @@ public static class DecisionJson
         {
             w.WriteStartObject();
             w.WritePropertyName("total");
-            w.WriteValue(balance.Total);
+            WriteMoney(w, balance.Total);
             w.WritePropertyName("byKind");
             w.WriteStartObject();
             foreach (var (kind, amount) in balance.ByKind)
             {
                 w.WritePropertyName(kind);
-                w.WriteValue(amount);
+                WriteMoney(w, amount);
             }
 
             w.WriteEndObject();
@@ -161,6 +162,9 @@ public static class DecisionJson
         Outcome.Deny => "deny",
         _ => "indeterminate",
     };
+
+    // Json.NET would print 20m as 20.0; money keeps exactly the scale it has (20, 12.50).
+    private static void WriteMoney(JsonWriter w, decimal value) => w.WriteRawValue(value.ToString(CultureInfo.InvariantCulture));
 
     private static string Format(Instant i) => InstantPattern.ExtendedIso.Format(i);
 }

@@ -74,12 +74,14 @@ internal static partial class RuleSetLoader
             var fileProblems = new FileContext(file, problems);
             var workflow = ParseWorkflow(file, contents[file], fileProblems, workflowNames);
             if (workflow is null) continue;
+            var before = fileProblems.Count;
             foreach (var rule in workflow.Rules)
             {
                 if (CompileRule(rule, workflow.Name, fileProblems, parser, ruleNames) is { } r) compiled.Add(r);
             }
 
-            ValidateWithRulesEngine(workflow, fileProblems);
+            // RulesEngine's validator repeats what was already reported; ask it only about workflows we accept.
+            if (fileProblems.Count == before) ValidateWithRulesEngine(workflow, fileProblems);
         }
 
         CheckProducers(compiled, problems);
