@@ -22,10 +22,18 @@ public static class CreditPolicyServiceCollectionExtensions
         services.AddOptions<CreditPolicyOptions>()
             .Configure(configure)
             .Validate(o => !string.IsNullOrWhiteSpace(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory is required: the directory holding terms.json and the rule files.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.RulesDirectory) || Directory.Exists(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory does not exist.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CreditPolicyOptions>, RulesDirectoryExists>());
         services.TryAddSingleton<ICreditPolicy>(sp =>
             CreditPolicyEngine.FromDirectory(sp.GetRequiredService<IOptions<CreditPolicyOptions>>().Value.RulesDirectory));
         return services;
+    }
+
+    private sealed class RulesDirectoryExists : IValidateOptions<CreditPolicyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CreditPolicyOptions options) =>
+            string.IsNullOrWhiteSpace(options.RulesDirectory) || Directory.Exists(options.RulesDirectory)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"CreditPolicyOptions.RulesDirectory '{options.RulesDirectory}' does not exist (resolved to {Path.GetFullPath(options.RulesDirectory)}).");
     }
 }
