@@ -18,6 +18,9 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         var root = new RootCommand("CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.\n\n" + ExitCodes.Help);
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
+        var batch = new BatchCommands(stdin, stdout, stderr, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
+        root.Subcommands.Add(batch.Sweep());
+        root.Subcommands.Add(batch.Diff());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {

@@ -1,0 +1,201 @@
+using System.CommandLine;
+using CreditPolicy.Batch;
+using CreditPolicy.Json;
+using CreditPolicy.Rules;
+using Spectre.Console;
+
+namespace CreditPolicy.Cli;
+
+/// <summary>The commands that stream NDJSON files of cases: <c>sweep</c> and <c>diff</c>.</summary>
+internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive)
+{
+    public Command Sweep()
+    {
+        var cases = new Option<string>("--cases") { Description = "NDJSON file of cases, one per line (- for stdin).", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write one decision per line, in input order (- or omitted: stdout)." };
+        var rules = new Option<string>("--rules", "-r") { Description = "The rule directory. Default: ./rules", DefaultValueFactory = _ => "rules" };
+        var parallel = ParallelOption();
+        var shard = new Option<string>("--shard") { Description = "i/n: evaluate only the i-th (0-based) of n shards, split by account id; the same split on every machine." };
+        var summary = new Option<string>("--summary") { Description = "Also write the closing summary as JSON to this file." };
+        var command = new Command("sweep", """
+            Evaluate a whole book of accounts: NDJSON cases in, NDJSON decisions out in input order, on every core.
+            Each output line is {"line":n,"accountId":...,"decision":{...}} or, for a line that is not a valid case,
+            {"line":n,"error":{...}}; the run goes on. Progress (with rate and ETA) goes to stderr on a terminal; a
+            closing summary (counts by outcome and clause) always does.
+
+            """ + ExitCodes.Help)
+        {
+            cases, output, rules, parallel, shard, summary,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!TryParseShard(parse.GetValue(shard), out var shardIndex, out var shardCount)) return ExitCodes.BadInput;
+            if (!Load(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
+            var inPath = parse.GetValue(cases)!;
+            if (!Open(inPath, out var input, out var length)) return ExitCodes.BadInput;
+            using (input)
+            {
+                var outPath = parse.GetValue(output);
+                var writer = outPath is null or "-" ? stdout : new StreamWriter(outPath, append: false) { AutoFlush = false };
+                try
+                {
+                    var options = new SweepOptions(parse.GetValue(parallel), shardIndex, shardCount);
+                    var policy = new CreditPolicyEngine(ruleSet!);
+                    var result = await WithProgress(
+                        "sweep",
+                        length,
+                        input,
+                        progress => Batch.Sweep.RunAsync(policy, input!, writer, options, progress is null ? null : new Progress<SweepProgress>(p => progress(p.Lines)), ct));
+                    stderr.WriteLine(result.ToString());
+                    if (parse.GetValue(summary) is { } summaryPath) File.WriteAllText(summaryPath, SummaryJson(result));
+                    return ExitCodes.Ok;
+                }
+                finally
+                {
+                    if (!ReferenceEquals(writer, stdout)) await writer.DisposeAsync();
+                }
+            }
+        });
+        return command;
+    }
+
+    public Command Diff()
+    {
+        var before = new Option<string>("--before") { Description = "The rule directory as it is now.", Required = true };
+        var after = new Option<string>("--after") { Description = "The rule directory with the edit.", Required = true };
+        var cases = new Option<string>("--cases") { Description = "NDJSON file of cases (- for stdin), e.g. from 'creditpolicy generate'.", Required = true };
+        var allow = new Option<bool>("--allow-changes") { Description = "Exit 0 even when decisions changed." };
+        var examples = new Option<int>("--examples") { Description = "Example cases to show per group (default 3).", DefaultValueFactory = _ => 3 };
+        var parallel = ParallelOption();
+        var command = new Command("diff", """
+            Evaluate every case under two rule sets and report how many decisions changed, grouped by
+            (before outcome -> after outcome, rule, clause), with example case lines per group. Streams, so a
+            million cases run in constant memory. Exits 1 when any decision changed, unless --allow-changes.
+
+            """ + ExitCodes.Help)
+        {
+            before, after, cases, allow, examples, parallel,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!Load(parse.GetValue(before)!, out var beforeSet) || !Load(parse.GetValue(after)!, out var afterSet)) return ExitCodes.BadInput;
+            if (!Open(parse.GetValue(cases)!, out var input, out var length)) return ExitCodes.BadInput;
+            using (input)
+            {
+                var options = new DiffOptions(parse.GetValue(parallel), Math.Max(0, parse.GetValue(examples)));
+                var report = await WithProgress(
+                    "diff",
+                    length,
+                    input,
+                    progress => ImpactDiff.RunAsync(new CreditPolicyEngine(beforeSet!), new CreditPolicyEngine(afterSet!), input!, options, progress is null ? null : new Progress<long>(progress), ct));
+                stdout.WriteLine($"before: {beforeSet!.Identity.TermsVersion} {beforeSet.Identity.Digest}");
+                stdout.WriteLine($"after:  {afterSet!.Identity.TermsVersion} {afterSet.Identity.Digest}");
+                stdout.WriteLine(report.ToString());
+                return report.Changed == 0 || parse.GetValue(allow) ? ExitCodes.Ok : ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Option<int> ParallelOption() => new("--parallel", "-p")
+    {
+        Description = "How many cores to use (default: all).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    private bool TryParseShard(string? text, out int index, out int count)
+    {
+        index = 0;
+        count = 1;
+        if (text is null) return true;
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out index) && int.TryParse(parts[1], out count) && count >= 1 && index >= 0 && index < count) return true;
+        stderr.WriteLine($"error: --shard '{text}': expected i/n with 0 <= i < n, for example 0/4 (the first of four shards)");
+        return false;
+    }
+
+    private bool Load(string directory, out RuleSet? ruleSet)
+    {
+        try
+        {
+            ruleSet = RuleSet.Load(directory);
+            return true;
+        }
+        catch (RuleSetLoadException ex)
+        {
+            stderr.WriteLine("error: " + ex.Message);
+            ruleSet = null;
+            return false;
+        }
+    }
+
+    private bool Open(string path, out TextReader? reader, out long? length)
+    {
+        length = null;
+        if (path == "-")
+        {
+            reader = stdin;
+            return true;
+        }
+
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            length = stream.Length;
+            reader = new PositionedReader(stream);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: cannot read the cases file {path}: {ex.Message}");
+            reader = null;
+            return false;
+        }
+    }
+
+    /// <summary>Runs the work with a Spectre.Console progress bar on stderr when it is a terminal, otherwise plainly.</summary>
+    private async Task<T> WithProgress<T>(string label, long? length, TextReader? input, Func<Action<long>?, Task<T>> run)
+    {
+        if (!interactive) return await run(null);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+        T result = default!;
+        await console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(label, maxValue: length ?? 1);
+                task.IsIndeterminate = length is null;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                result = await run(lines =>
+                {
+                    var seconds = clock.Elapsed.TotalSeconds;
+                    task.Description = $"{label}: {lines:N0} cases, {(seconds > 0 ? lines / seconds : 0):N0}/s";
+                    if (input is PositionedReader positioned) task.Value = positioned.Position;
+                });
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    private static string SummaryJson(SweepSummary s)
+    {
+        var o = new Newtonsoft.Json.Linq.JObject
+        {
+            ["lines"] = s.Lines,
+            ["decided"] = s.Decided,
+            ["errors"] = s.Errors,
+            ["skipped"] = s.Skipped,
+            ["byOutcome"] = new Newtonsoft.Json.Linq.JObject(Enum.GetValues<Model.Outcome>().Select(x => new Newtonsoft.Json.Linq.JProperty(DecisionJson.OutcomeName(x), s.ByOutcome.GetValueOrDefault(x)))),
+            ["byClause"] = new Newtonsoft.Json.Linq.JObject(s.ByClause.Select(kv => new Newtonsoft.Json.Linq.JProperty(kv.Key, kv.Value))),
+            ["seconds"] = Math.Round(s.Elapsed.TotalSeconds, 3),
+        };
+        return o.ToString();
+    }
+
+    /// <summary>A reader that knows how far into its file it is, for the progress bar's ETA.</summary>
+    private sealed class PositionedReader(FileStream stream) : StreamReader(stream, System.Text.Encoding.UTF8, true, 1 << 16)
+    {
+        public long Position => stream.Position;
+    }
+}
