@@ -33,7 +33,7 @@ internal static class PolicyEvaluator
             return Indeterminate(catalogue.Identity, @case.AsOf, problems.Select(p => new Reason(InvalidCaseRule, null, p.ToString())).ToArray());
         }
 
-        if (catalogue.For(@case) is not { } set)
+        if (catalogue.VersionFor(@case) is not { } set)
         {
             return Indeterminate(catalogue.Identity, @case.AsOf, [NoVersion(catalogue, @case)]);
         }

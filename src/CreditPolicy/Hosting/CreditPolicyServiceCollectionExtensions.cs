@@ -35,6 +35,7 @@ public static class CreditPolicyServiceCollectionExtensions
         services.TryAddSingleton(sp => new ReloadingCreditPolicy(
             sp.GetRequiredService<IOptions<CreditPolicyOptions>>().Value,
             sp.GetService<ILogger<ReloadingCreditPolicy>>() ?? NullLogger<ReloadingCreditPolicy>.Instance,
+            // The clock stamps the status (loadedAt, last attempt) only; no decision reads it.
             sp.GetService<IClock>() ?? SystemClock.Instance));
         services.TryAddSingleton<ICreditPolicy>(sp => sp.GetRequiredService<ReloadingCreditPolicy>());
         services.TryAddSingleton<ICreditPolicyStatus>(sp => sp.GetRequiredService<ReloadingCreditPolicy>());

@@ -154,7 +154,7 @@ public sealed class RuleCatalogue
 
     /// <summary>The version that decides a case: the one its account pins, else the one in force at its <c>asOf</c>; null when there is none.</summary>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="case"/> is null.</exception>
-    public RuleSet? For(CreditCase @case)
+    public RuleSet? VersionFor(CreditCase @case)
     {
         ArgumentNullException.ThrowIfNull(@case);
         return @case.Account?.TermsVersion is { } pinned ? Find(pinned) : InForceAt(@case.AsOf);

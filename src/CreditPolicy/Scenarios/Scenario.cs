@@ -60,8 +60,11 @@ public sealed record CheckReport(IReadOnlyList<ScenarioResult> Results, IReadOnl
 /// <param name="Report">Its scenarios' results and coverage gaps.</param>
 public sealed record VersionCheckReport(RuleSet Version, CheckReport Report)
 {
+    /// <summary>Scenarios that failed and coverage gaps, plus one when the version has no scenarios at all.</summary>
+    public int Failed => Report.Failed + (Report.Results.Count == 0 ? 1 : 0);
+
     /// <summary>Whether the version has scenarios, every one passed and every rule is covered.</summary>
-    public bool Succeeded => Report.Succeeded && Report.Results.Count > 0;
+    public bool Succeeded => Failed == 0;
 }
 
 /// <summary>What <c>creditpolicy check</c> found for a whole rule directory: every version's report and the scenarios that run across versions.</summary>
@@ -74,7 +77,7 @@ public sealed record CatalogueCheckReport(RuleCatalogue Catalogue, IReadOnlyList
     public int Passed => Versions.Sum(v => v.Report.Passed) + AcrossVersions.Count(r => r.Passed);
 
     /// <summary>Scenarios that failed, coverage gaps, and versions without scenarios.</summary>
-    public int Failed => Versions.Sum(v => v.Report.Failed + (v.Report.Results.Count == 0 ? 1 : 0)) + AcrossVersions.Count(r => !r.Passed);
+    public int Failed => Versions.Sum(v => v.Failed) + AcrossVersions.Count(r => !r.Passed);
 
     /// <summary>Whether every version has scenarios, every scenario passed and every rule is covered.</summary>
     public bool Succeeded => Failed == 0;
