@@ -22,6 +22,7 @@ internal static class PolicyEvaluator
     internal const string NoPermitRule = "evaluator:no-permitting-rule";
     internal const string NoTermsInForceRule = "evaluator:no-terms-in-force";
     internal const string UnknownTermsVersionRule = "evaluator:unknown-terms-version";
+    internal const string FailedRule = "evaluator:failed";
 
     /// <summary>Decides a case with the version of the terms that applies to it (pinned by the account, else in force at asOf).</summary>
     public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace)
@@ -46,6 +47,11 @@ internal static class PolicyEvaluator
         catch (EvaluationFailure failure)
         {
             return Indeterminate(set.Identity, @case.AsOf, [failure.Reason]);
+        }
+        catch (ArithmeticException ex)
+        {
+            // Outside any rule, for example summing remaining amounts the case contract accepts beyond decimal's range.
+            return Indeterminate(set.Identity, @case.AsOf, [new Reason(FailedRule, null, $"The evaluator could not decide: {ex.GetType().Name}: {ex.Message}")]);
         }
     }
 
@@ -211,16 +217,24 @@ internal static class PolicyEvaluator
 
         // A stable sort: equal keys keep case order, so the order is a pure function of the case.
         var ordered = candidates.Select((x, i) => (x.Grant, x.Keys, Index: i)).ToList();
-        ordered.Sort((a, b) =>
+        try
         {
-            for (var k = 0; k < a.Keys.Length; k++)
+            ordered.Sort((a, b) =>
             {
-                var cmp = CompareKeys(a.Keys[k], b.Keys[k]);
-                if (cmp != 0) return cmp;
-            }
+                for (var k = 0; k < a.Keys.Length; k++)
+                {
+                    var cmp = CompareKeys(a.Keys[k], b.Keys[k]);
+                    if (cmp != 0) return cmp;
+                }
 
-            return a.Index.CompareTo(b.Index);
-        });
+                return a.Index.CompareTo(b.Index);
+            });
+        }
+        catch (InvalidOperationException ex)
+        {
+            // List.Sort wraps what the comparer threw, for example a key that is null for some grant.
+            throw Failed(rule, null, ex.InnerException ?? ex);
+        }
 
         var left = c.Request.Amount;
         var allocations = new List<Allocation>();

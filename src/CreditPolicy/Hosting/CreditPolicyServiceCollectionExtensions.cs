@@ -28,10 +28,10 @@ public static class CreditPolicyServiceCollectionExtensions
         services.AddOptions<CreditPolicyOptions>()
             .Configure(configure)
             .Validate(o => !string.IsNullOrWhiteSpace(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory is required: the directory holding terms.json and the rule files, or versions/.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.RulesDirectory) || Directory.Exists(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory does not exist.")
             .Validate(o => o.ReloadDebounce >= TimeSpan.Zero, "CreditPolicyOptions.ReloadDebounce must not be negative.")
             .Validate(o => o.PollInterval is null || o.PollInterval > TimeSpan.Zero, "CreditPolicyOptions.PollInterval must be positive when set.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CreditPolicyOptions>, RulesDirectoryExists>());
         services.TryAddSingleton(sp => new ReloadingCreditPolicy(
             sp.GetRequiredService<IOptions<CreditPolicyOptions>>().Value,
             sp.GetService<ILogger<ReloadingCreditPolicy>>() ?? NullLogger<ReloadingCreditPolicy>.Instance,
@@ -40,5 +40,13 @@ public static class CreditPolicyServiceCollectionExtensions
         services.TryAddSingleton<ICreditPolicy>(sp => sp.GetRequiredService<ReloadingCreditPolicy>());
         services.TryAddSingleton<ICreditPolicyStatus>(sp => sp.GetRequiredService<ReloadingCreditPolicy>());
         return services;
+    }
+
+    private sealed class RulesDirectoryExists : IValidateOptions<CreditPolicyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CreditPolicyOptions options) =>
+            string.IsNullOrWhiteSpace(options.RulesDirectory) || Directory.Exists(options.RulesDirectory)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"CreditPolicyOptions.RulesDirectory '{options.RulesDirectory}' does not exist (resolved to {Path.GetFullPath(options.RulesDirectory)}).");
     }
 }

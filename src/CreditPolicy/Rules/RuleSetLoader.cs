@@ -44,6 +44,12 @@ internal static partial class RuleSetLoader
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex KebabCase();
 
+    // String literals (skipped) and number literals with any suffix, outside identifiers and member access.
+    [GeneratedRegex("""
+        "(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[a-zA-Z]*
+        """)]
+    private static partial Regex Literals();
+
     public static RuleSet Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -163,7 +169,7 @@ internal static partial class RuleSetLoader
         }
         catch (JsonReaderException ex)
         {
-            problems.Add(new RuleProblem(file, null, null, $"not valid JSON: {ex.Message}", ex.LineNumber));
+            problems.Add(new RuleProblem(file, null, null, $"not valid JSON: {ex.Message}", Math.Max(1, ex.LineNumber)));
             return null;
         }
     }
@@ -231,31 +237,11 @@ internal static partial class RuleSetLoader
                 continue;
             }
 
-            var near = known.Concat(unsupported).FirstOrDefault(k => IsNear(k, p.Name));
+            var near = known.Concat(unsupported).FirstOrDefault(k => Spelling.IsNear(k, p.Name));
             add(near is null
                 ? $"unknown {what} field '{p.Name}' (RulesEngine would silently ignore it); expected one of {string.Join(", ", known.Where(k => k != "$schema"))}"
                 : $"unknown {what} field '{p.Name}'; did you mean '{near}'? (RulesEngine would silently ignore it)", p);
         }
-    }
-
-    private static bool IsNear(string a, string b)
-    {
-        if (string.Equals(a, b, StringComparison.OrdinalIgnoreCase)) return true;
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        if (Math.Abs(a.Length - b.Length) > 2) return false;
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length] <= 2;
     }
 
     private static CompiledRule? CompileRule(JObject r, string workflow, FileContext ctx, RuleExpressionParser parser, Dictionary<string, string> ruleNames)
@@ -286,7 +272,7 @@ internal static partial class RuleSetLoader
 
         foreach (var p in props.Properties().Where(p => !PropertyNames.Contains(p.Name, StringComparer.Ordinal)))
         {
-            var near = PropertyNames.FirstOrDefault(k => IsNear(k, p.Name));
+            var near = PropertyNames.FirstOrDefault(k => Spelling.IsNear(k, p.Name));
             Add(near is null
                 ? $"Properties: unknown property '{p.Name}'; expected one of {string.Join(", ", PropertyNames)}"
                 : $"Properties: unknown property '{p.Name}'; did you mean '{near}'?", p);
@@ -419,6 +405,20 @@ internal static partial class RuleSetLoader
     private static Expression? CompileExpression(
         RuleExpressionParser parser, string field, string text, ParameterExpression[] parameters, Type expected, Action<string, JToken?> add, JToken? at)
     {
+        // Checked on the text: System.Linq.Dynamic.Core silently re-parses a double literal met by a decimal as
+        // decimal, but only when its process-wide literal cache holds the text, so the tree may show either type.
+        var floats = Literals().Matches(text).Select(m => m.Value)
+            .Where(v => char.IsDigit(v[0]) && !v.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !v.EndsWith('m') && !v.EndsWith('M')
+                && (v.Contains('.') || v.IndexOfAny(['e', 'E', 'd', 'D', 'f', 'F']) >= 0))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var f in floats)
+        {
+            add($"{field}: '{f}' is a floating-point number; money is decimal in rules too (write {f.TrimEnd('d', 'D', 'f', 'F')}m)", at);
+        }
+
+        if (floats.Count > 0) return null;
+
         Expression body;
         try
         {
