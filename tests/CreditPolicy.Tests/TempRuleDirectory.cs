@@ -7,7 +7,7 @@ namespace CreditPolicy.Tests;
 /// <summary>A temporary copy of the bundled rules that a test edits as JSON or text, loads, and deletes when disposed.</summary>
 internal sealed class TempRuleDirectory : IDisposable
 {
-    public TempRuleDirectory() => Path = TestPaths.CopyRules();
+    public TempRuleDirectory() => Path = TestPaths.CopyRules(TestPaths.CurrentTerms);
 
     public string Path { get; }
 

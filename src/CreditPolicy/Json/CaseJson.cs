@@ -128,11 +128,12 @@ public static class CaseJson
 
         private Account? ReadAccount(JObject o)
         {
-            Known(o, "account", "id", "status", "closedAt", "timeZone", "balanceMaintenance");
+            Known(o, "account", "id", "status", "closedAt", "timeZone", "balanceMaintenance", "termsVersion");
             var id = String(o, "id", "account.id", required: true);
             var status = Enum(o, "status", "account.status", AccountStatuses.All, required: true);
             var closedAt = Instant(o, "closedAt", "account.closedAt", required: false);
             var zone = String(o, "timeZone", "account.timeZone", required: false) ?? "Etc/UTC";
+            var termsVersion = String(o, "termsVersion", "account.termsVersion", required: false);
             BalanceMaintenance? bm = null;
             if (Object(o, "balanceMaintenance", "account.balanceMaintenance", required: false) is { } m)
             {
@@ -149,7 +150,7 @@ public static class CaseJson
                 }
             }
 
-            return id is null || status is null ? null : new Account(id, status, closedAt, zone, bm);
+            return id is null || status is null ? null : new Account(id, status, closedAt, zone, bm, termsVersion);
         }
 
         private Grant? ReadGrant(JObject o, string path)

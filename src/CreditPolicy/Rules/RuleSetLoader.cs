@@ -6,6 +6,7 @@ using CreditPolicy.Model;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using NodaTime;
+using NodaTime.Text;
 using RulesEngine.ExpressionBuilders;
 using RulesEngine.Models;
 using static CreditPolicy.Rules.RuleConventions;
@@ -32,7 +33,7 @@ internal static partial class RuleSetLoader
     private static readonly string[] PropertyNames =
         [Clause, Scope, Effect, AppliesTo, Status, ExpiresAt, Produces, DrawOrder, Forfeit, Amount, ChargeOn, ExplainExclusions, Description];
 
-    private static readonly string[] TermsFields = ["$schema", "termsVersion", "title", "description"];
+    private static readonly string[] TermsFields = ["$schema", "termsVersion", "effectiveFrom", "title", "description"];
 
     /// <summary>Settings shared with the stock RulesEngine path so both parse expressions the same way.</summary>
     internal static ReSettings Settings { get; } = new()
@@ -58,6 +59,12 @@ internal static partial class RuleSetLoader
             throw new RuleSetLoadException(directory, [new RuleProblem(directory, null, null, "the rule directory does not exist")]);
         }
 
+        if (System.IO.Directory.Exists(Path.Combine(full, VersionsFolder)))
+        {
+            throw new RuleSetLoadException(directory, [new RuleProblem(VersionsFolder, null, null,
+                $"the directory holds several versions of the terms under {VersionsFolder}/; load it as a catalogue (RuleCatalogue.Load), or load one version's folder")]);
+        }
+
         var problems = new List<RuleProblem>();
         var files = System.IO.Directory.GetFiles(full, "*.json", SearchOption.TopDirectoryOnly)
             .Select(f => Path.GetFileName(f))
@@ -69,7 +76,7 @@ internal static partial class RuleSetLoader
         }
 
         var contents = files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(full, f)), StringComparer.Ordinal);
-        var termsVersion = files.Contains(TermsFile, StringComparer.Ordinal) ? ReadTerms(contents[TermsFile], problems) : null;
+        var (termsVersion, effectiveFrom) = files.Contains(TermsFile, StringComparer.Ordinal) ? ReadTerms(contents[TermsFile], problems) : (null, null);
 
         var parser = new RuleExpressionParser(Settings);
         var compiled = new List<CompiledRule>();
@@ -98,7 +105,7 @@ internal static partial class RuleSetLoader
 
         if (problems.Count > 0) throw new RuleSetLoadException(directory, problems);
         var identity = new RuleSetIdentity(termsVersion!, Digest(files, contents));
-        return new RuleSet(full, identity, files, compiled);
+        return new RuleSet(full, identity, effectiveFrom, files, compiled);
     }
 
     /// <summary>sha256 over each file's relative path and bytes, in ordinal path order.</summary>
@@ -116,11 +123,11 @@ internal static partial class RuleSetLoader
         return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static string? ReadTerms(byte[] bytes, List<RuleProblem> problems)
+    private static (string? Version, Instant? EffectiveFrom) ReadTerms(byte[] bytes, List<RuleProblem> problems)
     {
         if (Parse(TermsFile, bytes, problems) is not JObject o)
         {
-            return null;
+            return (null, null);
         }
 
         foreach (var p in o.Properties().Where(p => !TermsFields.Contains(p.Name)))
@@ -128,9 +135,17 @@ internal static partial class RuleSetLoader
             problems.Add(new RuleProblem(TermsFile, null, null, $"unknown field '{p.Name}'; expected one of {string.Join(", ", TermsFields.Skip(1))}", Line(p)));
         }
 
-        if (o["termsVersion"] is JValue { Type: JTokenType.String } v && ((string)v!).Length > 0) return (string)v!;
+        Instant? effectiveFrom = null;
+        if (o["effectiveFrom"] is { Type: not JTokenType.Null } from)
+        {
+            var parsed = from.Type == JTokenType.String ? OffsetDateTimePattern.ExtendedIso.Parse((string)from!) : null;
+            if (parsed is { Success: true }) effectiveFrom = parsed.Value.ToInstant();
+            else problems.Add(new RuleProblem(TermsFile, null, null, $"effectiveFrom: expected an ISO-8601 instant with offset such as \"2026-11-24T00:00:00Z\", got {from.ToString(Formatting.None)}", Line(from)));
+        }
+
+        if (o["termsVersion"] is JValue { Type: JTokenType.String } v && ((string)v!).Trim().Length > 0) return ((string)v!, effectiveFrom);
         problems.Add(new RuleProblem(TermsFile, null, null, "termsVersion: required, a non-empty string such as \"2026-11-24\"", Line(o)));
-        return null;
+        return (null, effectiveFrom);
     }
 
     private static JToken? Parse(string file, byte[] bytes, List<RuleProblem> problems)

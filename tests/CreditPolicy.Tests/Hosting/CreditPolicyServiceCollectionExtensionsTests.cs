@@ -20,7 +20,7 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
         Assert.Same(services, returned);
         Assert.Same(policy, provider.GetRequiredService<ICreditPolicy>());
         Assert.Equal(ServiceLifetime.Singleton, Assert.Single(services, d => d.ServiceType == typeof(ICreditPolicy)).Lifetime);
-        Assert.Equal("2026-11-24", policy.Rules.TermsVersion);
+        Assert.Equal(["2025-01-01", "2026-11-24"], policy.Catalogue.Versions.Select(v => v.Identity.TermsVersion));
         var decision = policy.Decide(new CaseBuilder().Usage("g1", 5m, "2026-06-01T00:00:00Z").Naming(RequestTypes.Refund, "g1"));
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal("refund-denied", Assert.Single(decision.Reasons).Rule);
@@ -62,7 +62,7 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ICreditPolicy>());
 
         Assert.Equal(typeof(CreditPolicyOptions), ex.OptionsType);
-        Assert.Equal(["CreditPolicyOptions.RulesDirectory is required: the directory holding terms.json and the rule files."], ex.Failures);
+        Assert.Equal(["CreditPolicyOptions.RulesDirectory is required: the directory holding terms.json and the rule files, or versions/."], ex.Failures);
         Assert.Contains("RulesDirectory", ex.Message, StringComparison.Ordinal);
     }
 

@@ -300,4 +300,50 @@ public sealed class CaseJsonTests
         Assert.Equal(json.IndexOf(oldText, StringComparison.Ordinal), json.LastIndexOf(oldText, StringComparison.Ordinal));
         return json.Replace(oldText, newText, StringComparison.Ordinal);
     }
+
+    // Effective-dated terms (account.termsVersion, versions/).
+
+    private static string VersionedCase(string account) => $$"""
+        {
+          "asOf": "2026-11-25T10:00:00Z",
+          "account": { {{account}} },
+          "grants": [],
+          "request": { "type": "balance" }
+        }
+        """;
+
+    [Fact]
+    public void Read_AccountPinningATermsVersion_ReadsThePin()
+    {
+        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsVersion\": \"2025-01-01\""));
+
+        Assert.True(read.IsValid, string.Join("; ", read.Problems));
+        Assert.Equal("2025-01-01", read.Case!.Account.TermsVersion);
+    }
+
+    [Fact]
+    public void Read_AccountWithoutAPin_HasNoTermsVersion()
+    {
+        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\""));
+
+        Assert.Null(read.Case!.Account.TermsVersion);
+    }
+
+    [Fact]
+    public void Read_EmptyTermsVersion_ReportsPathAndLine()
+    {
+        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsVersion\": \"\""));
+
+        Assert.Equal("account.termsVersion (line 3, column 62): expected a non-empty string", Assert.Single(read.Problems).ToString());
+    }
+
+    [Fact]
+    public void Read_MisspeltTermsVersion_SuggestsTheField()
+    {
+        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsversion\": \"2025-01-01\""));
+
+        var problem = Assert.Single(read.Problems);
+        Assert.Equal("account.termsversion", problem.Path);
+        Assert.Equal("unknown field; did you mean 'termsVersion'?", problem.Message);
+    }
 }

@@ -15,7 +15,7 @@ public sealed partial class RuleSetLoaderTests
     [Fact]
     public void Load_BundledRules_LoadsWithTermsVersionAndDigest()
     {
-        var set = RuleSet.Load(TestPaths.Rules);
+        var set = RuleSet.Load(TestPaths.CurrentTerms);
 
         Assert.Equal("2026-11-24", set.Identity.TermsVersion);
         Assert.Matches(DigestFormat(), set.Identity.Digest);
@@ -27,7 +27,7 @@ public sealed partial class RuleSetLoaderTests
     [Fact]
     public void Load_BundledRules_EveryRuleHasKebabCaseUniqueNameAndATermsClause()
     {
-        var set = RuleSet.Load(TestPaths.Rules);
+        var set = RuleSet.Load(TestPaths.CurrentTerms);
 
         Assert.NotEmpty(set.Rules);
         Assert.Equal(set.Rules.Count, set.Rules.Select(r => r.Name).Distinct(StringComparer.Ordinal).Count());
@@ -44,8 +44,8 @@ public sealed partial class RuleSetLoaderTests
     {
         using var copy = new TempRuleDirectory();
 
-        var first = RuleSet.Load(TestPaths.Rules).Identity;
-        var second = RuleSet.Load(TestPaths.Rules).Identity;
+        var first = RuleSet.Load(TestPaths.CurrentTerms).Identity;
+        var second = RuleSet.Load(TestPaths.CurrentTerms).Identity;
         var elsewhere = copy.Load().Identity;
 
         Assert.Equal(first, second);
