@@ -88,14 +88,17 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
                     length,
                     input,
                     progress => ImpactDiff.RunAsync(new CreditPolicyEngine(beforeSet!), new CreditPolicyEngine(afterSet!), input!, options, progress is null ? null : new Progress<long>(progress), ct));
-                stdout.WriteLine($"before: {beforeSet!.Identity.TermsVersion} {beforeSet.Identity.Digest}");
-                stdout.WriteLine($"after:  {afterSet!.Identity.TermsVersion} {afterSet.Identity.Digest}");
+                stdout.WriteLine($"before: {Describe(beforeSet!)}");
+                stdout.WriteLine($"after:  {Describe(afterSet!)}");
                 stdout.WriteLine(report.ToString());
                 return report.Changed == 0 || parse.GetValue(allow) ? ExitCodes.Ok : ExitCodes.Failure;
             }
         });
         return command;
     }
+
+    private static string Describe(RuleCatalogue catalogue) =>
+        $"{string.Join(", ", catalogue.Versions.Select(v => v.Identity.TermsVersion))} ({catalogue.Identity.Digest})";
 
     private static Option<int> ParallelOption() => new("--parallel", "-p")
     {
@@ -114,11 +117,11 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         return false;
     }
 
-    private bool Load(string directory, out RuleSet? ruleSet)
+    private bool Load(string directory, out RuleCatalogue? ruleSet)
     {
         try
         {
-            ruleSet = RuleSet.Load(directory);
+            ruleSet = RuleCatalogue.Load(directory);
             return true;
         }
         catch (RuleSetLoadException ex)
