@@ -6,7 +6,7 @@ using CreditPolicy.Scenarios;
 namespace CreditPolicy.Cli;
 
 /// <summary>The creditpolicy commands, writing to the given output and error writers so tests can run them in-process.</summary>
-internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter stderr)
+internal sealed partial class Commands(TextReader stdin, TextWriter stdout, TextWriter stderr)
 {
     private const string DefaultRules = "rules";
 
@@ -18,6 +18,7 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         var root = new RootCommand("CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.\n\n" + ExitCodes.Help);
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
+        root.Subcommands.Add(ExplainCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
@@ -48,39 +49,23 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         var casePath = new Argument<string>("case") { Description = "The case JSON file, or - to read standard input." };
         var rules = RulesOption();
         var compact = new Option<bool>("--compact") { Description = "Print the decision on one line." };
-        var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact };
+        var trace = new Option<bool>("--trace") { Description = "Add 'trace' to the decision: every rule run, in order, with the values it looked at." };
+        var log = new Option<string?>("--log") { Description = "Append the case and the decision as one JSON line to this decision log (NDJSON)." };
+        var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact, trace, log };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(casePath)!;
             if (!TryLoad(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
-            CaseReadResult read;
-            var source = path == "-" ? "standard input" : path;
-            try
+            if (!TryReadCase(parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
+            if (!TryOpenLog(parse.GetValue(log), out var sink)) return ExitCodes.BadInput;
+            using (sink)
             {
-                if (path == "-")
-                {
-                    read = CaseJson.Read(stdin);
-                }
-                else
-                {
-                    using var reader = File.OpenText(path);
-                    read = CaseJson.Read(reader);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                stderr.WriteLine($"error: cannot read the case file {source}: {ex.Message}");
-                return ExitCodes.BadInput;
+                var engine = new CreditPolicyEngine(ruleSet!, sink);
+                var indented = !parse.GetValue(compact);
+                stdout.WriteLine(parse.GetValue(trace)
+                    ? DecisionJson.Serialize(engine.Explain(@case!), indented)
+                    : DecisionJson.Serialize(engine.Decide(@case!), indented));
             }
 
-            if (!read.IsValid)
-            {
-                stderr.WriteLine("error: " + new InvalidCaseException(source, read.Problems).Message);
-                return ExitCodes.BadInput;
-            }
-
-            var decision = new CreditPolicyEngine(ruleSet!).Decide(read.Case!);
-            stdout.WriteLine(DecisionJson.Serialize(decision, indented: !parse.GetValue(compact)));
             return ExitCodes.Ok;
         });
         return command;
