@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CreditPolicy.Json;
 using CreditPolicy.Rules;
+using CreditPolicy.Schemas;
 using CreditPolicy.Scenarios;
 
 namespace CreditPolicy.Cli;
@@ -78,9 +79,10 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
             Description = "The rule directory to check. Default: ./rules",
             DefaultValueFactory = _ => DefaultRules,
         };
-        var command = new Command("check", "Load and compile every rule, run every scenario under <rules>/tests/, and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
+        var command = new Command("check", "Validate every file against its JSON Schema (rules/schema/), load and compile every rule, run every scenario under <rules>/tests/, and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
         command.SetAction(parse =>
         {
+            if (!SchemasPass(parse.GetValue(dir)!)) return ExitCodes.BadInput;
             if (!TryLoad(parse.GetValue(dir)!, out var ruleSet)) return ExitCodes.BadInput;
             stdout.WriteLine($"Loaded {ruleSet!.Rules.Count} rules from {ruleSet.Files.Count} files (terms {ruleSet.Identity.TermsVersion}, {ruleSet.Identity.Digest}).");
             var report = ScenarioRunner.Check(ruleSet);
@@ -97,6 +99,23 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
             return report.Succeeded && report.Results.Count > 0 ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return command;
+    }
+
+    /// <summary>Validates every file of the rule directory against its schema; prints every problem, or one line saying all passed.</summary>
+    private bool SchemasPass(string directory)
+    {
+        if (!Directory.Exists(directory)) return true; // the loader names a missing directory
+        var problems = RuleSchemas.ValidateDirectory(directory);
+        if (problems.Count == 0)
+        {
+            stdout.WriteLine($"Schemas: {RuleSchemas.Files(directory).Count} files follow rules/schema/.");
+            return true;
+        }
+
+        var files = problems.Select(p => p.File).Distinct(StringComparer.Ordinal).Count();
+        stderr.WriteLine($"error: {files} file{(files == 1 ? "" : "s")} in {directory} do{(files == 1 ? "es" : "")} not follow {(files == 1 ? "its schema" : "their schemas")} ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):");
+        foreach (var problem in problems) stderr.WriteLine("  " + problem);
+        return false;
     }
 
     private bool TryLoad(string directory, out RuleSet? ruleSet)

@@ -223,7 +223,7 @@ internal static partial class RuleSetLoader
         }
     }
 
-    private static bool IsNear(string a, string b)
+    internal static bool IsNear(string a, string b)
     {
         if (string.Equals(a, b, StringComparison.OrdinalIgnoreCase)) return true;
         a = a.ToLowerInvariant();

@@ -1,5 +1,6 @@
 using CreditPolicy.Cli;
 using CreditPolicy.Records;
+using CreditPolicy.Schemas;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Tests.Cli;
@@ -109,5 +110,33 @@ public sealed class CommandsTests
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith($"error: cannot open the decision log {log} for appending: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_BundledRules_ValidatesSchemasThenRunsScenarios()
+    {
+        var (exit, output, error) = await Run("", "check", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        var lines = output.ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal($"Schemas: {RuleSchemas.Files(TestPaths.Rules).Count} files follow rules/schema/.", lines[0]);
+        Assert.StartsWith("Loaded ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_MisspelledRuleField_ExitsTwoNamingFileLineAndPathWithoutLoading()
+    {
+        var dir = TestPaths.CopyRules();
+        var path = Path.Combine(dir, "restore.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"SuccessEvent\"", "\"SucessEvent\"", StringComparison.Ordinal));
+        var line = Array.FindIndex(File.ReadAllLines(path), l => l.Contains("SucessEvent", StringComparison.Ordinal)) + 1;
+
+        var (exit, output, error) = await Run("", "check", dir);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"error: 1 file in {dir} does not follow its schema (", error, StringComparison.Ordinal);
+        Assert.Contains($"\n  restore.json:{line}: Rules[0].SucessEvent: unknown field 'SucessEvent'; did you mean 'SuccessEvent'? (RulesEngine would silently ignore it)", error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 }
