@@ -136,6 +136,18 @@ public sealed class CreditPolicyEngineTests
     }
 
     [Fact]
+    public void Decide_CaseBuiltInCodeWithoutAccount_IsIndeterminateAndStillRecorded()
+    {
+        var @case = new CreditCase(NodaTime.Instant.FromUtc(2026, 11, 25, 10, 0), null!, [], new CreditRequest(RequestTypes.Balance));
+
+        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+
+        Assert.Equal(Outcome.Indeterminate, decision.Outcome);
+        Assert.Equal(CanonicalCase.Digest(@case), decision.Record!.CaseDigest);
+        Assert.Contains("\"account\":null", CanonicalCase.Serialize(@case), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_WithSink_HandsItEveryDecisionWithItsCase()
     {
         var sink = new ListSink();
