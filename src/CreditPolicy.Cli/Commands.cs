@@ -41,7 +41,7 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
 
     private static Option<string> RulesOption() => new("--rules", "-r")
     {
-        Description = "The rule directory (holding terms.json). Default: ./rules",
+        Description = "The rule directory (holding terms.json, or versions/ with one folder per version of the terms). Default: ./rules",
         DefaultValueFactory = _ => DefaultRules,
     };
 
@@ -55,12 +55,12 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
         var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact, trace, log };
         command.SetAction(parse =>
         {
-            if (!TryLoad(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
+            if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
             if (!TryReadCase(parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
             if (!TryOpenLog(parse.GetValue(log), out var sink)) return ExitCodes.BadInput;
             using (sink)
             {
-                var engine = new CreditPolicyEngine(ruleSet!, sink);
+                var engine = new CreditPolicyEngine(catalogue!, sink);
                 var indented = !parse.GetValue(compact);
                 stdout.WriteLine(parse.GetValue(trace)
                     ? DecisionJson.Serialize(engine.Explain(@case!), indented)
@@ -79,26 +79,48 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
             Description = "The rule directory to check. Default: ./rules",
             DefaultValueFactory = _ => DefaultRules,
         };
-        var command = new Command("check", "Validate every file against its JSON Schema (rules/schema/), load and compile every rule, run every scenario under <rules>/tests/, and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
+        var command = new Command("check", "Validate every file against its JSON Schema (rules/schema/), load and compile every rule of every version of the terms, run each version's scenarios (<rules>/tests/, or <rules>/versions/<version>/tests/) and the scenarios across versions (<rules>/tests/ beside versions/), and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
         command.SetAction(parse =>
         {
             if (!SchemasPass(parse.GetValue(dir)!)) return ExitCodes.BadInput;
-            if (!TryLoad(parse.GetValue(dir)!, out var ruleSet)) return ExitCodes.BadInput;
-            stdout.WriteLine($"Loaded {ruleSet!.Rules.Count} rules from {ruleSet.Files.Count} files (terms {ruleSet.Identity.TermsVersion}, {ruleSet.Identity.Digest}).");
-            var report = ScenarioRunner.Check(ruleSet);
-            foreach (var result in report.Results)
+            if (!TryLoad(parse.GetValue(dir)!, out var catalogue)) return ExitCodes.BadInput;
+            var versions = catalogue!.Versions;
+            stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {parse.GetValue(dir)} ({catalogue.Identity.Digest}):");
+            var width = versions.Max(v => v.Identity.TermsVersion!.Length);
+            foreach (var v in versions)
             {
-                var cited = result.Decision is { } d ? $" {DecisionJson.OutcomeName(d.Outcome)} by {string.Join(", ", d.Reasons.Select(r => r.Rule).Distinct())}" : "";
-                stdout.WriteLine($"{(result.Passed ? "PASS" : "FAIL")}  {result.File}{cited}");
-                foreach (var failure in result.Failures) stdout.WriteLine("        " + failure);
+                var from = v.EffectiveFrom is { } f ? "in force from " + NodaTime.Text.InstantPattern.ExtendedIso.Format(f) : "in force at every instant";
+                stdout.WriteLine($"  {v.Identity.TermsVersion!.PadRight(width)}  {from}  {v.Rules.Count} rules from {v.Files.Count} files  {v.Identity.Digest}");
             }
 
-            foreach (var gap in report.Gaps) stdout.WriteLine($"FAIL  coverage: {gap}");
-            if (report.Results.Count == 0) stdout.WriteLine($"FAIL  no scenarios under {Path.Combine(ruleSet.Directory, ScenarioRunner.TestsFolder)}");
-            stdout.WriteLine($"{report.Passed} passed, {report.Failed + (report.Results.Count == 0 ? 1 : 0)} failed");
-            return report.Succeeded && report.Results.Count > 0 ? ExitCodes.Ok : ExitCodes.Failure;
+            var report = ScenarioRunner.Check(catalogue);
+            foreach (var (version, versionReport) in report.Versions)
+            {
+                var label = version.Identity.TermsVersion!.PadRight(width);
+                var folder = report.VersionFolder(version);
+                foreach (var result in versionReport.Results) WriteResult(result, label, $"{folder}{ScenarioRunner.TestsFolder}/{result.File}");
+                foreach (var gap in versionReport.Gaps) stdout.WriteLine($"FAIL  {label}  coverage: rule '{gap.Rule}' ({folder}{gap.File}) {gap.Problem}");
+                if (versionReport.Results.Count == 0) stdout.WriteLine($"FAIL  {label}  no scenarios under {folder}{ScenarioRunner.TestsFolder}/");
+            }
+
+            foreach (var result in report.AcrossVersions)
+            {
+                // A scenario across versions belongs to the version that decided it; "-" when none did.
+                var label = (result.Decision?.Rules.TermsVersion ?? "-").PadRight(width);
+                WriteResult(result, label, $"{ScenarioRunner.TestsFolder}/{result.File}");
+            }
+
+            stdout.WriteLine($"{report.Passed} passed, {report.Failed} failed");
+            return report.Succeeded ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return command;
+
+        void WriteResult(ScenarioResult result, string label, string file)
+        {
+            var cited = result.Decision is { } d ? $"  {DecisionJson.OutcomeName(d.Outcome)} by {string.Join(", ", d.Reasons.Select(r => r.Rule).Distinct())}" : "";
+            stdout.WriteLine($"{(result.Passed ? "PASS" : "FAIL")}  {label}  {file}{cited}");
+            foreach (var failure in result.Failures) stdout.WriteLine("        " + failure);
+        }
     }
 
     /// <summary>Validates every file of the rule directory against its schema; prints every problem, or one line saying all passed.</summary>
@@ -118,17 +140,17 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
         return false;
     }
 
-    private bool TryLoad(string directory, out RuleSet? ruleSet)
+    private bool TryLoad(string directory, out RuleCatalogue? catalogue)
     {
         try
         {
-            ruleSet = RuleSet.Load(directory);
+            catalogue = RuleCatalogue.Load(directory);
             return true;
         }
         catch (RuleSetLoadException ex)
         {
             stderr.WriteLine("error: " + ex.Message);
-            ruleSet = null;
+            catalogue = null;
             return false;
         }
     }

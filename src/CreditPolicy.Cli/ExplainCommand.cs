@@ -21,9 +21,9 @@ internal sealed partial class Commands
         };
         command.SetAction(parse =>
         {
-            if (!TryLoad(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
+            if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
             if (!TryReadCase(parse.GetValue(casePath)!, out var @case, acceptScenario: true)) return ExitCodes.BadInput;
-            var evaluation = new CreditPolicyEngine(ruleSet!).Explain(@case!);
+            var evaluation = new CreditPolicyEngine(catalogue!).Explain(@case!);
             ExplanationWriter.Write(stdout, @case!, evaluation);
             return ExitCodes.Ok;
         });

@@ -5,46 +5,43 @@ using CreditPolicy.Rules;
 
 namespace CreditPolicy;
 
-/// <summary>The evaluator over one loaded <see cref="RuleSet"/>.</summary>
+/// <summary>The evaluator over one loaded <see cref="RuleCatalogue"/>: each case is decided by the version of the terms that applies to it.</summary>
 public sealed class CreditPolicyEngine : ICreditPolicy
 {
     private readonly IDecisionSink? _sink;
 
-    /// <summary>Creates an evaluator over a loaded rule set, optionally recording every decision in a sink.</summary>
-    /// <exception cref="ArgumentNullException">Thrown when <paramref name="ruleSet"/> is null.</exception>
-    public CreditPolicyEngine(RuleSet ruleSet, IDecisionSink? sink = null)
+    /// <summary>Creates an evaluator over every version of the terms in a catalogue, optionally recording every decision in a sink.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="catalogue"/> is null.</exception>
+    public CreditPolicyEngine(RuleCatalogue catalogue, IDecisionSink? sink = null)
     {
-        ArgumentNullException.ThrowIfNull(ruleSet);
-        RuleSet = ruleSet;
+        ArgumentNullException.ThrowIfNull(catalogue);
+        Catalogue = catalogue;
         _sink = sink;
     }
 
-    /// <summary>The rule set this evaluator runs.</summary>
-    public RuleSet RuleSet { get; }
+    /// <summary>Creates an evaluator over one version of the terms, in force from its <see cref="RuleSet.EffectiveFrom"/> on.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="ruleSet"/> is null.</exception>
+    public CreditPolicyEngine(RuleSet ruleSet, IDecisionSink? sink = null)
+        : this(RuleCatalogue.Of(ruleSet ?? throw new ArgumentNullException(nameof(ruleSet))), sink)
+    {
+    }
 
     /// <inheritdoc />
-    public RuleSetIdentity Rules => RuleSet.Identity;
+    public RuleCatalogue Catalogue { get; }
 
-    /// <summary>Loads the rules in a directory and creates an evaluator over them.</summary>
-    /// <exception cref="RuleSetLoadException">Thrown when any rule file is invalid.</exception>
-    public static CreditPolicyEngine FromDirectory(string directory) => new(RuleSet.Load(directory));
+    /// <summary>Loads the rules in a directory (one version of the terms or several) and creates an evaluator over them.</summary>
+    /// <exception cref="RuleSetLoadException">Thrown when any rule file of any version is invalid.</exception>
+    public static CreditPolicyEngine FromDirectory(string directory) => new(RuleCatalogue.Load(directory));
 
     /// <inheritdoc />
-    public Decision Decide(CreditCase @case) => Record(@case, PolicyEvaluator.Evaluate(RuleSet, @case, null));
+    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, null), _sink);
 
     /// <inheritdoc />
     public Evaluation.Evaluation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
-        var decision = Record(@case, PolicyEvaluator.Evaluate(RuleSet, @case, trace));
+        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, trace), _sink);
         return new Evaluation.Evaluation(decision, trace);
     }
 
-    /// <summary>Stamps the decision with its record and hands it to the sink before anyone can act on it.</summary>
-    private Decision Record(CreditCase @case, Decision decision)
-    {
-        var recorded = DecisionRecords.Stamp(decision, @case);
-        _sink?.Write(@case, recorded);
-        return recorded;
-    }
 }

@@ -7,8 +7,8 @@ namespace CreditPolicy;
 /// <summary>Decides what may happen to credits under the terms. Thread-safe; register one as a singleton.</summary>
 public interface ICreditPolicy
 {
-    /// <summary>The rule set decisions are made with.</summary>
-    RuleSetIdentity Rules { get; }
+    /// <summary>Every version of the terms decisions are made with; each decision names the version that decided it in <see cref="Decision.Rules"/>.</summary>
+    RuleCatalogue Catalogue { get; }
 
     /// <summary>Decides a case. Never throws for a bad case or a failing rule: those give <see cref="Outcome.Indeterminate"/>.</summary>
     /// <remarks>The decision carries its <see cref="Decision.Record"/> and has been handed to the registered decision sink, if any.</remarks>

@@ -7,7 +7,7 @@ namespace CreditPolicy.Tests;
 /// <summary>Cases and the bundled rule set shared by tests.</summary>
 internal static class TestCases
 {
-    private static readonly Lazy<RuleSet> BundledRules = new(() => RuleSet.Load(TestPaths.Rules));
+    private static readonly Lazy<RuleSet> BundledRules = new(() => RuleSet.Load(TestPaths.CurrentTerms));
 
     /// <summary>The bundled rules, loaded once.</summary>
     public static RuleSet Bundled => BundledRules.Value;

@@ -32,6 +32,7 @@ public static class CaseJson
         JToken root;
         try
         {
+            if (text.Peek() < 0) return CaseReadResult.Failure(new CaseProblem("$", "the input is empty; expected a JSON object (the case)", 1, 1));
             using var reader = CreateReader(text);
             root = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Load, DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
             if (reader.Read())
@@ -41,13 +42,15 @@ public static class CaseJson
         }
         catch (JsonReaderException ex)
         {
-            return CaseReadResult.Failure(new CaseProblem(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, ReaderMessage(ex), ex.LineNumber, ex.LinePosition));
+            // Json.NET reports line 0, position 0 for an error at the very first character.
+            return CaseReadResult.Failure(new CaseProblem(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, ReaderMessage(ex), Math.Max(1, ex.LineNumber), Math.Max(1, ex.LinePosition)));
         }
 
         return FromToken(root);
     }
 
     /// <summary>Reads one case from an already parsed token (for example one line of NDJSON).</summary>
+    /// <remarks>Parse the token with <see cref="CreateReader"/>: Json.NET's defaults turn instants into dates and decimals into doubles.</remarks>
     public static CaseReadResult FromToken(JToken root)
     {
         var walker = new Walker();
@@ -125,11 +128,12 @@ public static class CaseJson
 
         private Account? ReadAccount(JObject o)
         {
-            Known(o, "account", "id", "status", "closedAt", "timeZone", "balanceMaintenance");
+            Known(o, "account", "id", "status", "closedAt", "timeZone", "balanceMaintenance", "termsVersion");
             var id = String(o, "id", "account.id", required: true);
             var status = Enum(o, "status", "account.status", AccountStatuses.All, required: true);
             var closedAt = Instant(o, "closedAt", "account.closedAt", required: false);
             var zone = String(o, "timeZone", "account.timeZone", required: false) ?? "Etc/UTC";
+            var termsVersion = String(o, "termsVersion", "account.termsVersion", required: false);
             BalanceMaintenance? bm = null;
             if (Object(o, "balanceMaintenance", "account.balanceMaintenance", required: false) is { } m)
             {
@@ -146,7 +150,7 @@ public static class CaseJson
                 }
             }
 
-            return id is null || status is null ? null : new Account(id, status, closedAt, zone, bm);
+            return id is null || status is null ? null : new Account(id, status, closedAt, zone, bm, termsVersion);
         }
 
         private Grant? ReadGrant(JObject o, string path)
@@ -184,10 +188,10 @@ public static class CaseJson
             foreach (var p in o.Properties())
             {
                 if (Array.IndexOf(names, p.Name) >= 0) continue;
-                var near = names.FirstOrDefault(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase));
+                var near = names.FirstOrDefault(n => n != "$schema" && Spelling.IsNear(n, p.Name));
                 Problem(p, Join(path, p.Name), near is null
                     ? $"unknown field; expected one of {string.Join(", ", names.Where(n => n != "$schema"))}"
-                    : $"unknown field; did you mean '{near}'? (names are case-sensitive)");
+                    : $"unknown field; did you mean '{near}'?");
             }
         }
 
@@ -298,10 +302,15 @@ public static class CaseJson
 
         public CaseProblem Locate(JToken root, CaseProblem problem)
         {
-            var token = root.SelectToken(problem.Path, errorWhenNoMatch: false);
-            return token is IJsonLineInfo info && info.HasLineInfo()
-                ? problem with { Line = info.LineNumber, Column = info.LinePosition }
-                : problem;
+            // A problem with an absent field is located at the nearest object that is there, as Present does.
+            for (var path = problem.Path; ;)
+            {
+                var token = path == "$" ? root : root.SelectToken(path, errorWhenNoMatch: false);
+                if (token is IJsonLineInfo info && info.HasLineInfo()) return problem with { Line = info.LineNumber, Column = info.LinePosition };
+                if (path == "$") return problem;
+                var cut = path.LastIndexOfAny(['.', '[']);
+                path = cut > 0 ? path[..cut] : "$";
+            }
         }
 
         private static string Join(string path, string name) => path == "$" ? name : path + "." + name;

@@ -31,6 +31,15 @@ internal static class DecisionRecords
         return decision with { Record = new DecisionRecord(id, caseDigest, LibraryVersion) };
     }
 
+    /// <summary>Stamps the decision and hands it to the sink, if any, before anyone can act on it.</summary>
+    /// <exception cref="IOException">Thrown when the sink cannot record the decision: an unrecorded decision is not returned.</exception>
+    public static Decision StampAndWrite(CreditCase @case, Decision decision, IDecisionSink? sink)
+    {
+        var recorded = Stamp(decision, @case);
+        sink?.Write(@case, recorded);
+        return recorded;
+    }
+
     /// <summary>The id of the decision on a case under a rule set by a library version.</summary>
     internal static string Id(CreditCase @case, string rulesDigest, string libraryVersion) =>
         Digests(CanonicalCase.Utf8(@case), rulesDigest, libraryVersion).Id;

@@ -54,28 +54,45 @@ public static class RuleSchemas
     }
 
     /// <summary>The files of a rule directory and the schema each follows, in the order <see cref="ValidateDirectory"/> checks them.</summary>
+    /// <remarks>
+    /// A single-version directory holds <c>terms.json</c>, rule files and <c>tests/</c>; a directory of several versions
+    /// holds <c>versions/&lt;termsVersion&gt;/</c>, each laid out the same way, and <c>tests/</c> for scenarios across versions.
+    /// </remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="rulesDirectory"/> is null.</exception>
     public static IReadOnlyList<(string File, SchemaKind Kind)> Files(string rulesDirectory)
     {
         ArgumentNullException.ThrowIfNull(rulesDirectory);
         var files = new List<(string, SchemaKind)>();
         if (!Directory.Exists(rulesDirectory)) return files;
-        foreach (var path in Directory.GetFiles(rulesDirectory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+        AddVersion(rulesDirectory, "");
+        var versions = Path.Combine(rulesDirectory, RuleConventions.VersionsFolder);
+        if (Directory.Exists(versions))
         {
-            var name = Path.GetFileName(path);
-            files.Add((name, name == RuleConventions.TermsFile ? SchemaKind.Terms : SchemaKind.RuleFile));
-        }
-
-        var tests = Path.Combine(rulesDirectory, Scenarios.ScenarioRunner.TestsFolder);
-        if (Directory.Exists(tests))
-        {
-            files.AddRange(Directory.GetFiles(tests, "*.json", SearchOption.AllDirectories)
-                .Select(p => Path.GetRelativePath(rulesDirectory, p).Replace('\\', '/'))
-                .Order(StringComparer.Ordinal)
-                .Select(p => (p, SchemaKind.Scenario)));
+            foreach (var version in Directory.GetDirectories(versions).Order(StringComparer.Ordinal))
+            {
+                AddVersion(version, Path.GetRelativePath(rulesDirectory, version).Replace('\\', '/') + "/");
+            }
         }
 
         return files;
+
+        void AddVersion(string directory, string prefix)
+        {
+            foreach (var path in Directory.GetFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(path);
+                files.Add((prefix + name, name == RuleConventions.TermsFile ? SchemaKind.Terms : SchemaKind.RuleFile));
+            }
+
+            var tests = Path.Combine(directory, Scenarios.ScenarioRunner.TestsFolder);
+            if (Directory.Exists(tests))
+            {
+                files.AddRange(Directory.GetFiles(tests, "*.json", SearchOption.AllDirectories)
+                    .Select(p => Path.GetRelativePath(rulesDirectory, p).Replace('\\', '/'))
+                    .Order(StringComparer.Ordinal)
+                    .Select(p => (p, SchemaKind.Scenario)));
+            }
+        }
     }
 
     /// <summary>Validates one file against a schema; <paramref name="displayName"/> names it in problems (default: the path).</summary>
@@ -192,7 +209,7 @@ public static class RuleSchemas
         {
             case ValidationErrorKind.NoAdditionalPropertiesAllowed:
                 var known = schema?.Properties.Keys.Where(k => k != "$schema").ToArray() ?? [];
-                var near = known.FirstOrDefault(k => RuleSetLoader.IsNear(k, e.Property ?? ""));
+                var near = known.FirstOrDefault(k => Spelling.IsNear(k, e.Property ?? ""));
                 var ignored = kind == SchemaKind.RuleFile ? " (RulesEngine would silently ignore it)" : "";
                 return near is not null
                     ? $"unknown field '{e.Property}'; did you mean '{near}'?{ignored}"

@@ -10,7 +10,7 @@ public sealed class NdjsonDecisionLogTests
 {
     private static IReadOnlyList<Model.CreditCase> ScenarioCases()
     {
-        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder));
+        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.CurrentTerms, ScenarioRunner.TestsFolder));
         return scenarios.Select(s => CaseJson.FromToken(s.Case).GetCaseOrThrow(s.File)).ToArray();
     }
 
@@ -50,7 +50,7 @@ public sealed class NdjsonDecisionLogTests
         var entries = NdjsonDecisionLog.Read(reader).ToArray();
 
         Assert.Equal(ScenarioCases().Count, entries.Length);
-        var replay = new CreditPolicyEngine(RuleSet.Load(TestPaths.Rules));
+        var replay = new CreditPolicyEngine(RuleSet.Load(TestPaths.CurrentTerms));
         foreach (var entry in entries)
         {
             Assert.Equal(entry.Decision, DecisionJson.Serialize(replay.Decide(entry.Case), indented: false));

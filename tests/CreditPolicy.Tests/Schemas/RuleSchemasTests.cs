@@ -23,9 +23,10 @@ public sealed class RuleSchemasTests
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         var files = RuleSchemas.Files(TestPaths.Rules);
-        Assert.Contains(("terms.json", SchemaKind.Terms), files);
-        Assert.Contains(("use.json", SchemaKind.RuleFile), files);
-        Assert.Contains(("tests/deny/refund-denied.json", SchemaKind.Scenario), files);
+        Assert.Contains(("versions/2026-11-24/terms.json", SchemaKind.Terms), files);
+        Assert.Contains(("versions/2026-11-24/use.json", SchemaKind.RuleFile), files);
+        Assert.Contains(("versions/2026-11-24/tests/deny/refund-denied.json", SchemaKind.Scenario), files);
+        Assert.Contains(("tests/deny/use-pinned-account-keeps-earlier-terms.json", SchemaKind.Scenario), files);
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public sealed class RuleSchemasTests
     [Fact]
     public void ValidateDirectory_MisspelledRulesEngineField_IsReportedWithFileLineAndPath()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         var path = Path.Combine(dir, "use.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"Expression\": \"c.Request.RequestedBy != c.Account.Id\"", "\"Expresion\": \"c.Request.RequestedBy != c.Account.Id\"", StringComparison.Ordinal));
 
@@ -74,7 +75,7 @@ public sealed class RuleSchemasTests
     [Fact]
     public void ValidateDirectory_MisspelledProperty_SuggestsTheConvention()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         var path = Path.Combine(dir, "use.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"explainExclusions\"", "\"explainExclusion\"", StringComparison.Ordinal));
 
@@ -86,7 +87,7 @@ public sealed class RuleSchemasTests
     [Fact]
     public void ValidateDirectory_ScenarioWithAWrongType_IsReportedWithFileLineAndPath()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         var path = Path.Combine(dir, "tests", "deny", "use-insufficient-credits.json");
         var text = File.ReadAllText(path);
         Assert.Contains("\"requestedBy\": \"acct_1\"", text, StringComparison.Ordinal);
