@@ -87,7 +87,7 @@ internal static class PolicyEvaluator
                 throw Failed(rule, null, ex);
             }
 
-            trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Request, null, hit, null));
+            trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Request, null, hit, null) { Values = rule.Probes.Read(c, null, hit) });
             if (!hit) continue;
             (fired ??= []).Add(rule);
             denied |= rule.Info.Effect == Effects.Deny;
@@ -160,7 +160,7 @@ internal static class PolicyEvaluator
                 }
 
                 trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, proposed is not null,
-                    proposed is { } p ? $"expiresAt {InstantPattern.ExtendedIso.Format(p)}" : null));
+                    proposed is { } p ? $"expiresAt {InstantPattern.ExtendedIso.Format(p)}" : null) { Values = rule.Probes.Read(c, g, proposed is not null) });
                 if (proposed is { } value && (best is null || value < best.Value))
                 {
                     best = value;
@@ -187,7 +187,7 @@ internal static class PolicyEvaluator
                     throw Failed(rule, g.Id, ex);
                 }
 
-                trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, hit, hit ? $"status {rule.Status}" : null));
+                trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, hit, hit ? $"status {rule.Status}" : null) { Values = rule.Probes.Read(c, g, hit) });
                 if (hit) g.Exclude(rule.Status!, rule.Name, rule.Clause, rule.Info.Message);
             }
         }

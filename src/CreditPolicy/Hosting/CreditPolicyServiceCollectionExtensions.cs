@@ -1,3 +1,4 @@
+using CreditPolicy.Records;
 using CreditPolicy.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,8 @@ public static class CreditPolicyServiceCollectionExtensions
     /// a scenario throw <see cref="RuleSetLoadException"/> listing every problem. It logs through the container's
     /// <see cref="ILogger{T}"/> when logging is registered, and stamps its status with the container's
     /// <see cref="IClock"/> when one is registered, else the system clock (status only: decisions use the case's <c>asOf</c>).
+    /// Every <see cref="IDecisionSink"/> registered (for example with <see cref="AddDecisionLog"/>, before or after
+    /// this call) receives every decision.
     /// <code>services.AddCreditPolicy(o => o.RulesDirectory = "rules");</code>
     /// </remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="services"/> or <paramref name="configure"/> is null.</exception>
@@ -36,10 +39,38 @@ public static class CreditPolicyServiceCollectionExtensions
             sp.GetRequiredService<IOptions<CreditPolicyOptions>>().Value,
             sp.GetService<ILogger<ReloadingCreditPolicy>>() ?? NullLogger<ReloadingCreditPolicy>.Instance,
             // The clock stamps the status (loadedAt, last attempt) only; no decision reads it.
-            sp.GetService<IClock>() ?? SystemClock.Instance));
+            sp.GetService<IClock>() ?? SystemClock.Instance,
+            CombinedSink(sp)));
         services.TryAddSingleton<ICreditPolicy>(sp => sp.GetRequiredService<ReloadingCreditPolicy>());
         services.TryAddSingleton<ICreditPolicyStatus>(sp => sp.GetRequiredService<ReloadingCreditPolicy>());
         return services;
+    }
+
+    /// <summary>Registers an <see cref="NdjsonDecisionLog"/> appending every decision of the <see cref="ICreditPolicy"/> to a file.</summary>
+    /// <remarks>
+    /// The file opens when the policy is first resolved and is closed when the container is disposed.
+    /// <code>services.AddCreditPolicy(o => o.RulesDirectory = "rules").AddDecisionLog("decisions.ndjson");</code>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="services"/> is null.</exception>
+    /// <exception cref="ArgumentException">Thrown when <paramref name="path"/> is null or empty.</exception>
+    public static IServiceCollection AddDecisionLog(this IServiceCollection services, string path)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        services.AddSingleton<IDecisionSink>(_ => new NdjsonDecisionLog(full));
+        return services;
+    }
+
+    private static IDecisionSink? CombinedSink(IServiceProvider sp)
+    {
+        var sinks = sp.GetServices<IDecisionSink>().ToArray();
+        return sinks.Length switch
+        {
+            0 => null,
+            1 => sinks[0],
+            _ => new CompositeDecisionSink(sinks),
+        };
     }
 
     private sealed class RulesDirectoryExists : IValidateOptions<CreditPolicyOptions>

@@ -1,3 +1,4 @@
+using CreditPolicy.Records;
 using System.Security.Cryptography;
 using System.Text;
 using CreditPolicy.Evaluation;
@@ -24,6 +25,7 @@ namespace CreditPolicy;
 public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicyStatus, IDisposable
 {
     private readonly string _directory;
+    private readonly IDecisionSink? _sink;
     private readonly TimeSpan _debounce;
     private readonly TimeSpan? _pollInterval;
     private readonly ILogger<ReloadingCreditPolicy> _logger;
@@ -42,10 +44,11 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     /// <param name="options">The rule directory and how to watch it; read once, here.</param>
     /// <param name="logger">Where reloads and rejected edits are logged.</param>
     /// <param name="clock">Stamps <see cref="CreditPolicyStatus.LoadedAt"/> and <see cref="ReloadAttempt.At"/>; never consulted by a decision, whose only "now" is the case's <c>asOf</c>.</param>
+    /// <param name="sink">Receives every decision, stamped with its record, before it is returned; optional.</param>
     /// <exception cref="ArgumentNullException">Thrown when an argument is null.</exception>
     /// <exception cref="ArgumentException">Thrown when <see cref="CreditPolicyOptions.RulesDirectory"/> is empty, or a debounce or poll interval is negative or zero.</exception>
     /// <exception cref="RuleSetLoadException">Thrown when the rules do not load, or a scenario fails or a rule lacks scenarios, listing every problem.</exception>
-    public ReloadingCreditPolicy(CreditPolicyOptions options, ILogger<ReloadingCreditPolicy> logger, IClock clock)
+    public ReloadingCreditPolicy(CreditPolicyOptions options, ILogger<ReloadingCreditPolicy> logger, IClock clock, IDecisionSink? sink = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -59,6 +62,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         _pollInterval = options.PollInterval;
         _logger = logger;
         _clock = clock;
+        _sink = sink;
         _stoppingToken = _stopping.Token;
         if (_pollInterval is not null) _lastFingerprint = Fingerprint();
         var (catalogue, problems) = LoadAndCheck(_directory);
@@ -95,13 +99,13 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     public CreditPolicyStatus Status => _status;
 
     /// <inheritdoc />
-    public Decision Decide(CreditCase @case) => PolicyEvaluator.Evaluate(_status.Catalogue, @case, null);
+    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, null), _sink);
 
     /// <inheritdoc />
     public Evaluation.Evaluation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
-        var decision = PolicyEvaluator.Evaluate(_status.Catalogue, @case, trace);
+        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, trace), _sink);
         return new Evaluation.Evaluation(decision, trace);
     }
 
@@ -135,6 +139,13 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     /// <summary>Loads a rule directory and runs its check; the catalogue only if everything passed, else every problem.</summary>
     internal static (RuleCatalogue? Catalogue, IReadOnlyList<RuleProblem> Problems) LoadAndCheck(string directory)
     {
+        // The same gate as `creditpolicy check`: schemas, then load and compile, then scenarios and coverage.
+        var schemaProblems = Schemas.RuleSchemas.ValidateDirectory(directory);
+        if (schemaProblems.Count > 0)
+        {
+            return (null, schemaProblems.Select(p => new RuleProblem(p.File, null, null, p.Path == "$" || p.Message.StartsWith("not valid JSON", StringComparison.Ordinal) ? p.Message : $"{p.Path}: {p.Message}", p.Line)).ToArray());
+        }
+
         RuleCatalogue candidate;
         try
         {

@@ -23,6 +23,10 @@ public enum Outcome
 /// <param name="Balance">For <c>balance</c>: the available balance by kind.</param>
 /// <param name="Rules">The version of the terms that decided.</param>
 /// <param name="AsOf">The instant the decision is for.</param>
+/// <remarks>
+/// Every decision an <see cref="ICreditPolicy"/> returns carries a <see cref="Record"/>; it is null only on a
+/// decision constructed by hand.
+/// </remarks>
 public sealed record Decision(
     Outcome Outcome,
     IReadOnlyList<Reason> Reasons,
@@ -36,6 +40,9 @@ public sealed record Decision(
 {
     /// <summary>Whether the request may proceed. Indeterminate is never permitted.</summary>
     public bool IsPermitted => Outcome == Outcome.Permit;
+
+    /// <summary>The decision's id, the digest of the case it answered and the library version that made it.</summary>
+    public DecisionRecord? Record { get; init; }
 }
 
 /// <summary>Why a decision came out as it did: the rule, the clause of the terms it enforces, and a message.</summary>

@@ -328,12 +328,18 @@ internal static partial class RuleSetLoader
         var grantScope = scope == Scopes.Grant;
         ParameterExpression[] conditionParams = grantScope ? [c, g] : [c];
         var condition = CompileExpression(parser, "Expression", expression, conditionParams, typeof(bool), Add, r["Expression"]);
+        var probed = new List<Expression?>();
+        Expression? Probed(Expression? body)
+        {
+            probed.Add(body);
+            return body;
+        }
 
         Func<CaseFacts, GrantFacts, Instant>? expiresAt = null;
         if (effect == Effects.Expiry)
         {
             var text = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
-            if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt]), c, g);
+            if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(Probed(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt])), c, g);
         }
 
         Func<CaseFacts, GrantFacts, decimal>? forfeit = null;
@@ -367,12 +373,12 @@ internal static partial class RuleSetLoader
             case Products.Reload:
                 if (String(props, Amount, Add, required: true, what: "an expression giving the reload amount", prefix: "Properties.") is { } a)
                 {
-                    amount = Lambda<Func<CaseFacts, decimal>>(CompileExpression(parser, "Properties.amount", a, [c], typeof(decimal), Add, props[Amount]), c);
+                    amount = Lambda<Func<CaseFacts, decimal>>(Probed(CompileExpression(parser, "Properties.amount", a, [c], typeof(decimal), Add, props[Amount])), c);
                 }
 
                 if (String(props, ChargeOn, Add, required: true, what: "an expression giving the LocalDate of the charge", prefix: "Properties.") is { } d)
                 {
-                    chargeOn = Lambda<Func<CaseFacts, LocalDate>>(CompileExpression(parser, "Properties.chargeOn", d, [c], typeof(LocalDate), Add, props[ChargeOn]), c);
+                    chargeOn = Lambda<Func<CaseFacts, LocalDate>>(Probed(CompileExpression(parser, "Properties.chargeOn", d, [c], typeof(LocalDate), Add, props[ChargeOn])), c);
                 }
 
                 break;
@@ -394,6 +400,7 @@ internal static partial class RuleSetLoader
             DrawOrder = drawOrder,
             Amount = amount,
             ChargeOn = chargeOn,
+            Probes = RuleProbes.Collect(condition, probed, c, g),
         };
     }
 

@@ -1,6 +1,8 @@
 using CreditPolicy.Cli;
 using CreditPolicy.Json;
 using Newtonsoft.Json.Linq;
+using CreditPolicy.Records;
+using CreditPolicy.Schemas;
 
 namespace CreditPolicy.Tests.Cli;
 
@@ -154,7 +156,8 @@ public sealed class CommandsTests : IDisposable
 
         var run = await Run(["check", rules.Path]);
 
-        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.Equal(2, run.Exit);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\n$", run.Out);
         Assert.Contains("workflow 'expiry', rule 'usage-credit-expiry': Properties.expiresAt: \"g.ExpiresAt\" gives Instant?", run.Err, StringComparison.Ordinal);
     }
 
@@ -167,9 +170,9 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal(0, run.Exit);
         Assert.Contains("Exit codes:", run.Out, StringComparison.Ordinal);
-        Assert.Contains("0  evaluate: a decision was printed", run.Out, StringComparison.Ordinal);
+        Assert.Contains("0  evaluate, explain: a decision was printed", run.Out, StringComparison.Ordinal);
         Assert.Contains("1  check: a scenario failed", run.Out, StringComparison.Ordinal);
-        Assert.Contains("2  the case or the rules could not be read", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2  the case, the rules or the log could not be read", run.Out, StringComparison.Ordinal);
         Assert.Contains("evaluate", run.Out, StringComparison.Ordinal);
         Assert.Contains("check", run.Out, StringComparison.Ordinal);
     }
@@ -181,7 +184,7 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal(0, run.Exit);
         Assert.Contains("--rules", run.Out, StringComparison.Ordinal);
-        Assert.Contains("2  the case or the rules could not be read", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2  the case, the rules or the log could not be read", run.Out, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -230,9 +233,10 @@ public sealed class CommandsTests : IDisposable
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("Loaded 2 versions of the terms from ", lines[0]);
-        Assert.Matches(@"^  2025-01-01  in force from 2025-01-01T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[1]);
-        Assert.Matches(@"^  2026-11-24  in force from 2026-11-24T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.$", lines[0]);
+        Assert.StartsWith("Loaded 2 versions of the terms from ", lines[1]);
+        Assert.Matches(@"^  2025-01-01  in force from 2025-01-01T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
+        Assert.Matches(@"^  2026-11-24  in force from 2026-11-24T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[3]);
         Assert.Contains("PASS  2025-01-01  versions/2025-01-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", lines);
         Assert.Contains("PASS  2026-11-24  versions/2026-11-24/tests/deny/refund-denied.json  deny by refund-denied", lines);
         Assert.Contains("PASS  2025-01-01  tests/deny/use-pinned-account-keeps-earlier-terms.json  deny by use-insufficient-credits, grant-expired", lines);
@@ -249,7 +253,7 @@ public sealed class CommandsTests : IDisposable
         var (exit, output, _) = await VersionedRun("check", TestPaths.CurrentTerms);
 
         Assert.Equal(0, exit);
-        Assert.StartsWith("Loaded 1 version of the terms from ", output);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\nLoaded 1 version of the terms from ", output);
         Assert.Contains("PASS  2026-11-24  tests/deny/refund-denied.json  deny by refund-denied", output);
     }
 
@@ -280,7 +284,7 @@ public sealed class CommandsTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Contains("versions/2026-11-24/use.json:", error);
-        Assert.Contains("unknown rule field 'Expresion'; did you mean 'Expression'?", error);
+        Assert.Contains("unknown field 'Expresion'; did you mean 'Expression'? (RulesEngine would silently ignore it)", error);
     }
 
     [Fact]
@@ -305,5 +309,140 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.StartsWith("{\"outcome\":\"indeterminate\",\"reasons\":[{\"rule\":\"evaluator:unknown-terms-version\",\"clause\":null,\"message\":\"The account is pinned to terms version '1999-01-01', which these rules do not hold (they hold 2025-01-01, 2026-11-24).\"}]", output);
+    }
+
+    // Explain, trace, decision records and the decision log.
+
+    private static readonly string UseExpired = Path.Combine(TestPaths.Examples, "use-expired.json");
+
+    private static async Task<(int Exit, string Out, string Err)> RunWithInput(string stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await new Commands(new StringReader(stdin), stdout, stderr).RunAsync(args);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Explain_DeniedUse_PrintsTheExpiredGrantsExpiryAndAsOfThenTheDecision()
+    {
+        var (exit, output, error) = await RunWithInput("", "explain", UseExpired, "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        var lines = output.ReplaceLineEndings("\n").Split('\n');
+        var at = Array.FindIndex(lines, l => l.EndsWith("grant-expired (B.1) for grant g1: fired, status expired", StringComparison.Ordinal));
+        Assert.True(at > 0, output);
+        Assert.Equal("c.AsOf = 2026-11-25T10:00:00Z", lines[at + 1].Trim());
+        Assert.Equal("g.Expiry = 2026-11-21T09:00:00Z", lines[at + 2].Trim());
+        Assert.Contains("\nDecision: deny\n", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_Stdin_ExplainsTheCaseRead()
+    {
+        var (exit, output, _) = await RunWithInput(File.ReadAllText(UseExpired), "explain", "-", "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("grant-expired (B.1) for grant g2: fired", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_ScenarioFile_ExplainsItsCase()
+    {
+        var scenario = Path.Combine(TestPaths.CurrentTerms, "tests", "deny", "use-expired-exactly-at-expiry.json");
+
+        var (exit, output, _) = await RunWithInput("", "explain", scenario, "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Decision: deny", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_InvalidCase_ExitsTwoNamingTheField()
+    {
+        var (exit, output, error) = await RunWithInput("""{"asOf": 5}""", "explain", "-", "--rules", TestPaths.Rules);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains("asOf (line 1, column 10): expected an ISO-8601 instant", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_WithoutTrace_HasNoTrace()
+    {
+        var (exit, output, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Null(JObject.Parse(output)["trace"]);
+        Assert.NotNull(JObject.Parse(output)["record"]);
+    }
+
+    [Fact]
+    public async Task Evaluate_Trace_AddsTheTraceAndLeavesTheDecisionBytesAlone()
+    {
+        var (_, plain, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact");
+        var (exit, traced, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--trace");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith(plain.TrimEnd()[..^1] + ",\"trace\":[{\"rule\":\"use-on-closed-account\"", traced, StringComparison.Ordinal);
+        var trace = (JArray)JObject.Parse(traced)["trace"]!;
+        Assert.Contains(trace, t => (string?)t["rule"] == "grant-expired" && (string?)t["grantId"] == "g1" && t["values"]!.Any(v => (string?)v["expression"] == "c.AsOf"));
+    }
+
+    [Fact]
+    public async Task Evaluate_Log_AppendsTheCaseAndTheDecisionPrinted()
+    {
+        var log = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+
+        var (first, printed, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--log", log);
+        var (second, _, _) = await RunWithInput(File.ReadAllText(UseExpired), "evaluate", "-", "--rules", TestPaths.Rules, "--log", log);
+
+        Assert.Equal((0, 0), (first, second));
+        using var reader = File.OpenText(log);
+        var entries = NdjsonDecisionLog.Read(reader).ToArray();
+        Assert.Equal(2, entries.Length);
+        Assert.Equal(printed.TrimEnd(), entries[0].Decision);
+        Assert.Equal(entries[0].Decision, entries[1].Decision);
+    }
+
+    [Fact]
+    public async Task Evaluate_LogInMissingDirectory_ExitsTwoNamingTheLog()
+    {
+        var log = Path.Combine(TestCases.TempDirectory(), "missing", "decisions.ndjson");
+
+        var (exit, output, error) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--log", log);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"error: cannot open the decision log {log} for appending: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_BundledRules_ValidatesSchemasThenRunsScenarios()
+    {
+        var (exit, output, error) = await RunWithInput("", "check", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        var lines = output.ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal($"Schemas: {RuleSchemas.Files(TestPaths.Rules).Count} files follow rules/schema/.", lines[0]);
+        Assert.StartsWith("Loaded ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_MisspelledRuleField_ExitsTwoNamingFileLineAndPathWithoutLoading()
+    {
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
+        var path = Path.Combine(dir, "restore.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"SuccessEvent\"", "\"SucessEvent\"", StringComparison.Ordinal));
+        var line = Array.FindIndex(File.ReadAllLines(path), l => l.Contains("SucessEvent", StringComparison.Ordinal)) + 1;
+
+        var (exit, output, error) = await RunWithInput("", "check", dir);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"error: 1 file in {dir} does not follow its schema (", error, StringComparison.Ordinal);
+        Assert.Contains($"\n  restore.json:{line}: Rules[0].SucessEvent: unknown field 'SucessEvent'; did you mean 'SuccessEvent'? (RulesEngine would silently ignore it)", error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 }

@@ -215,11 +215,13 @@ public sealed class ReloadingCreditPolicyTests
     }
 
     /// <summary>The one decision the bundled use example gets, under a set whose permit message may have been edited.</summary>
-    private static Decision PermitUnder(RuleSetIdentity rules, string message) => new(
-        Outcome.Permit,
-        [new Reason("use-draws-credits", "A.1", message)],
-        [new Allocation("g2", GrantKinds.Promotional, 20m), new Allocation("g1", GrantKinds.Usage, 12.50m)],
-        [], [], null, null, rules, UseCase.Value.AsOf);
+    private static Decision PermitUnder(RuleSetIdentity rules, string message) => CreditPolicy.Records.DecisionRecords.Stamp(
+        new(
+            Outcome.Permit,
+            [new Reason("use-draws-credits", "A.1", message)],
+            [new Allocation("g2", GrantKinds.Promotional, 20m), new Allocation("g1", GrantKinds.Usage, 12.50m)],
+            [], [], null, null, rules, UseCase.Value.AsOf),
+        UseCase.Value);
 
     private static RuleSetIdentity CurrentIdentity(ReloadingCreditPolicy policy) => policy.Catalogue.Find(TestPaths.CurrentVersion)!.Identity;
 

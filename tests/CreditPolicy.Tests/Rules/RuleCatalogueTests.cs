@@ -65,7 +65,7 @@ public sealed class RuleCatalogueTests
         var ex = Assert.Throws<RuleSetLoadException>(() => RuleCatalogue.Load(dir));
 
         var problem = Assert.Single(ex.Problems);
-        Assert.Equal("versions/2025-01-01/expiry.json:8: workflow 'expiry', rule 'usage-credit-expiry': Expression: No property or field 'Remainin' exists in type 'GrantFacts' (at character 24 of \"g.Kind == \"usage\" && g.Remainin > 0\")", problem.ToString());
+        Assert.Equal("versions/2025-01-01/expiry.json:9: workflow 'expiry', rule 'usage-credit-expiry': Expression: No property or field 'Remainin' exists in type 'GrantFacts' (at character 24 of \"g.Kind == \"usage\" && g.Remainin > 0\")", problem.ToString());
     }
 
     [Fact]
