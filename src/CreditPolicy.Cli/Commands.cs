@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text;
+using CreditPolicy.Cli.Generation;
 using CreditPolicy.Json;
 using CreditPolicy.Rules;
 using CreditPolicy.Scenarios;
@@ -18,6 +20,7 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         var root = new RootCommand("CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.\n\n" + ExitCodes.Help);
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
+        root.Subcommands.Add(GenerateCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
@@ -110,6 +113,65 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
             if (report.Results.Count == 0) stdout.WriteLine($"FAIL  no scenarios under {Path.Combine(ruleSet.Directory, ScenarioRunner.TestsFolder)}");
             stdout.WriteLine($"{report.Passed} passed, {report.Failed + (report.Results.Count == 0 ? 1 : 0)} failed");
             return report.Succeeded && report.Results.Count > 0 ? ExitCodes.Ok : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    private Command GenerateCommand()
+    {
+        var count = new Option<int>("--count", "-n")
+        {
+            Description = "How many cases to generate. Default: 100",
+            DefaultValueFactory = _ => 100,
+        };
+        var seed = new Option<int>("--seed", "-s")
+        {
+            Description = "The seed; the same seed and count give the same bytes. Default: 1",
+            DefaultValueFactory = _ => 1,
+        };
+        var output = new Option<string?>("--out", "-o") { Description = "Write to this file instead of standard output." };
+        var command = new Command("generate", "Generate valid cases as NDJSON (one case per line), deterministically for a seed: many time zones, leap days, instants one tick around expiries, balances at the reload threshold, closed accounts, every request type.\n\n" + ExitCodes.Help)
+        {
+            count, seed, output,
+        };
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(count);
+            if (n < 0)
+            {
+                stderr.WriteLine($"error: --count must be zero or more, got {n}");
+                return ExitCodes.BadInput;
+            }
+
+            var path = parse.GetValue(output);
+            TextWriter writer;
+            try
+            {
+                writer = path is null ? stdout : new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                stderr.WriteLine($"error: cannot write {path}: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            try
+            {
+                foreach (var generated in new CaseGenerator(parse.GetValue(seed)).GenerateMany(n))
+                {
+                    // '\n' rather than the platform's newline: the same seed gives the same bytes everywhere.
+                    writer.Write(CaseJsonWriter.ToJson(generated.Json));
+                    writer.Write('\n');
+                }
+
+                writer.Flush();
+            }
+            finally
+            {
+                if (!ReferenceEquals(writer, stdout)) writer.Dispose();
+            }
+
+            return ExitCodes.Ok;
         });
         return command;
     }
