@@ -271,7 +271,7 @@ internal sealed class CaseGenerator(int seed)
         }
 
         private Instant LocalMidnightAfter(Instant issuedAt) =>
-            issuedAt.InZone(_zone).Date.PlusDays(r.Number(1, 400)).AtStartOfDayInZone(_zone).ToInstant();
+            issuedAt.InZone(_zone).Date.PlusDays(r.Number(1, 400)).AtMidnight().InZoneLeniently(_zone).ToInstant();
 
         private decimal Money(bool positive = true)
         {
