@@ -66,6 +66,6 @@ public sealed class TermsOracleTests
 
         public Decision Decide(CreditCase @case) => TermsOracle.Decide(@case);
 
-        public Evaluation.Evaluation Explain(CreditCase @case) => new(TermsOracle.Decide(@case), Array.Empty<TraceEntry>());
+        public global::CreditPolicy.Evaluation.Evaluation Explain(CreditCase @case) => new(TermsOracle.Decide(@case), Array.Empty<TraceEntry>());
     }
 }
