@@ -21,7 +21,7 @@ internal static class PolicyEvaluator
     internal const string NoExpiryRule = "evaluator:no-expiry-rule";
     internal const string NoPermitRule = "evaluator:no-permitting-rule";
 
-    public static Decision Evaluate(RuleSet set, CreditCase @case, List<TraceEntry>? trace)
+    public static Decision Evaluate(RuleSet set, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var problems = CaseValidator.Validate(@case);
@@ -29,6 +29,8 @@ internal static class PolicyEvaluator
         {
             return Indeterminate(set, @case.AsOf, problems.Select(p => new Reason(InvalidCaseRule, null, p.ToString())).ToArray());
         }
+
+        StepBudget.Begin(maxSteps);
 
         var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace));
         try
@@ -300,8 +302,9 @@ internal static class PolicyEvaluator
     private static Reason ReasonOf(CompiledRule rule) => new(rule.Name, rule.Clause, rule.Info.Message);
 
     private static EvaluationFailure Failed(CompiledRule rule, string? grantId, Exception ex) =>
-        new(new Reason(rule.Name, rule.Clause,
-            $"Rule '{rule.Name}' failed{(grantId is null ? "" : $" for grant '{grantId}'")}: {ex.GetType().Name}: {ex.Message}", grantId));
+        new(new Reason(rule.Name, rule.Clause, ex is StepBudgetExceededException budget
+            ? $"Rule '{rule.Name}'{(grantId is null ? "" : $" (for grant '{grantId}')")} stopped: {budget.Message}; rules may not do unbounded work, so the decision is indeterminate."
+            : $"Rule '{rule.Name}' failed{(grantId is null ? "" : $" for grant '{grantId}'")}: {ex.GetType().Name}: {ex.Message}", grantId));
 
     private static Decision Indeterminate(RuleSet set, Instant asOf, IReadOnlyList<Reason> reasons) =>
         new(Outcome.Indeterminate, reasons, [], [], [], null, null, set.Identity, asOf);

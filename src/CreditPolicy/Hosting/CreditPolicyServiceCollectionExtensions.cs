@@ -23,9 +23,13 @@ public static class CreditPolicyServiceCollectionExtensions
             .Configure(configure)
             .Validate(o => !string.IsNullOrWhiteSpace(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory is required: the directory holding terms.json and the rule files.")
             .Validate(o => string.IsNullOrWhiteSpace(o.RulesDirectory) || Directory.Exists(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory does not exist.")
+            .Validate(o => o.MaxStepsPerDecision > 0, "CreditPolicyOptions.MaxStepsPerDecision must be greater than zero.")
             .ValidateOnStart();
         services.TryAddSingleton<ICreditPolicy>(sp =>
-            CreditPolicyEngine.FromDirectory(sp.GetRequiredService<IOptions<CreditPolicyOptions>>().Value.RulesDirectory));
+        {
+            var options = sp.GetRequiredService<IOptions<CreditPolicyOptions>>().Value;
+            return new CreditPolicyEngine(RuleSet.Load(options.RulesDirectory), options.MaxStepsPerDecision);
+        });
         return services;
     }
 }
