@@ -121,12 +121,12 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
     {
         var count = new Option<int>("--count", "-n")
         {
-            Description = "How many cases to generate. Default: 100",
+            Description = "How many cases to generate.",
             DefaultValueFactory = _ => 100,
         };
         var seed = new Option<int>("--seed", "-s")
         {
-            Description = "The seed; the same seed and count give the same bytes. Default: 1",
+            Description = "The seed; the same seed and count give the same bytes.",
             DefaultValueFactory = _ => 1,
         };
         var output = new Option<string?>("--out", "-o") { Description = "Write to this file instead of standard output." };

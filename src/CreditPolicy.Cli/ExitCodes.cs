@@ -16,6 +16,6 @@ internal static class ExitCodes
         Exit codes:
           0  evaluate: a decision was printed (permit, deny or indeterminate); check: all scenarios passed; generate: the cases were written
           1  check: a scenario failed or a rule lacks scenarios; otherwise an internal failure
-          2  the case or the rules could not be read (the message says which file, where, and what was expected)
+          2  the case or the rules could not be read, or an option is wrong (the message says which file, where, and what was expected)
         """;
 }
