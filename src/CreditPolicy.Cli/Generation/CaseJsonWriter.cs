@@ -29,9 +29,15 @@ internal static class CaseJsonWriter
         ArgumentNullException.ThrowIfNull(@case);
         style ??= CaseJsonStyle.Default;
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(@case.Account.TimeZone) ?? DateTimeZone.Utc;
-        JToken When(Instant i) => new JValue(style.LocalOffsets
-            ? OffsetDateTimePattern.Rfc3339.Format(i.InZone(zone).ToOffsetDateTime())
-            : InstantPattern.ExtendedIso.Format(i));
+        JToken When(Instant i)
+        {
+            var local = i.InZone(zone).ToOffsetDateTime();
+
+            // An offset with seconds (local mean time, before 1900 in most zones) has no RFC 3339 spelling: use UTC.
+            return new JValue(style.LocalOffsets && local.Offset.Seconds % 60 == 0
+                ? OffsetDateTimePattern.Rfc3339.Format(local)
+                : InstantPattern.ExtendedIso.Format(i));
+        }
 
         var root = new JObject { ["asOf"] = When(@case.AsOf) };
         var a = @case.Account;

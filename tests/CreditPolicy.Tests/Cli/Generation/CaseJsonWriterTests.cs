@@ -51,6 +51,18 @@ public sealed class CaseJsonWriterTests
         Assert.Contains("\"closedAt\":null", json, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ToJson_LocalOffsetWithSeconds_FallsBackToUtc()
+    {
+        // New York kept local mean time (-04:56:02) until 1883: not an offset RFC 3339 can write.
+        var old = Case with { AsOf = Instant.FromUtc(1880, 6, 1, 12, 0), Account = Case.Account with { TimeZone = "America/New_York" }, Grants = [] };
+
+        var json = CaseJsonWriter.ToJson(old, new CaseJsonStyle(LocalOffsets: true));
+
+        Assert.Contains("\"asOf\":\"1880-06-01T12:00:00Z\"", json, StringComparison.Ordinal);
+        Assert.Equal(old.AsOf, CaseJson.Read(json).Case!.AsOf);
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(false, true)]
