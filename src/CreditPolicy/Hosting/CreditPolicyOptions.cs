@@ -3,11 +3,11 @@ namespace CreditPolicy;
 /// <summary>Configures the <see cref="ICreditPolicy"/> registered by <see cref="CreditPolicyServiceCollectionExtensions.AddCreditPolicy"/>.</summary>
 public sealed class CreditPolicyOptions
 {
-    /// <summary>The directory holding <c>terms.json</c> and the rule files. Required; relative paths resolve against the current directory.</summary>
-    public string RulesDirectory { get; set; } = "";
-
     /// <summary>The default of <see cref="MaxStepsPerDecision"/>: one million.</summary>
     public const long DefaultMaxStepsPerDecision = Rules.StepBudget.DefaultLimit;
+
+    /// <summary>The directory holding <c>terms.json</c> and the rule files. Required; relative paths resolve against the current directory.</summary>
+    public string RulesDirectory { get; set; } = "";
 
     /// <summary>The most work the rules may do in one decision, in steps; more makes the decision indeterminate. Default one million.</summary>
     /// <remarks>
