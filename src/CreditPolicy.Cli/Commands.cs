@@ -3,12 +3,13 @@ using System.Text;
 using CreditPolicy.Cli.Generation;
 using CreditPolicy.Json;
 using CreditPolicy.Rules;
+using CreditPolicy.Schemas;
 using CreditPolicy.Scenarios;
 
 namespace CreditPolicy.Cli;
 
 /// <summary>The creditpolicy commands, writing to the given output and error writers so tests can run them in-process.</summary>
-internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter stderr)
+internal sealed partial class Commands(TextReader stdin, TextWriter stdout, TextWriter stderr)
 {
     private const string DefaultRules = "rules";
 
@@ -20,6 +21,7 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         var root = new RootCommand("CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.\n\n" + ExitCodes.Help);
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
+        root.Subcommands.Add(ExplainCommand());
         root.Subcommands.Add(GenerateCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -42,7 +44,7 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
 
     private static Option<string> RulesOption() => new("--rules", "-r")
     {
-        Description = "The rule directory (holding terms.json). Default: ./rules",
+        Description = "The rule directory (holding terms.json, or versions/ with one folder per version of the terms). Default: ./rules",
         DefaultValueFactory = _ => DefaultRules,
     };
 
@@ -51,39 +53,23 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         var casePath = new Argument<string>("case") { Description = "The case JSON file, or - to read standard input." };
         var rules = RulesOption();
         var compact = new Option<bool>("--compact") { Description = "Print the decision on one line." };
-        var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact };
+        var trace = new Option<bool>("--trace") { Description = "Add 'trace' to the decision: every rule run, in order, with the values it looked at." };
+        var log = new Option<string?>("--log") { Description = "Append the case and the decision as one JSON line to this decision log (NDJSON)." };
+        var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact, trace, log };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(casePath)!;
-            if (!TryLoad(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
-            CaseReadResult read;
-            var source = path == "-" ? "standard input" : path;
-            try
+            if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
+            if (!TryReadCase(parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
+            if (!TryOpenLog(parse.GetValue(log), out var sink)) return ExitCodes.BadInput;
+            using (sink)
             {
-                if (path == "-")
-                {
-                    read = CaseJson.Read(stdin);
-                }
-                else
-                {
-                    using var reader = File.OpenText(path);
-                    read = CaseJson.Read(reader);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                stderr.WriteLine($"error: cannot read the case file {source}: {ex.Message}");
-                return ExitCodes.BadInput;
+                var engine = new CreditPolicyEngine(catalogue!, sink);
+                var indented = !parse.GetValue(compact);
+                stdout.WriteLine(parse.GetValue(trace)
+                    ? DecisionJson.Serialize(engine.Explain(@case!), indented)
+                    : DecisionJson.Serialize(engine.Decide(@case!), indented));
             }
 
-            if (!read.IsValid)
-            {
-                stderr.WriteLine("error: " + new InvalidCaseException(source, read.Problems).Message);
-                return ExitCodes.BadInput;
-            }
-
-            var decision = new CreditPolicyEngine(ruleSet!).Decide(read.Case!);
-            stdout.WriteLine(DecisionJson.Serialize(decision, indented: !parse.GetValue(compact)));
             return ExitCodes.Ok;
         });
         return command;
@@ -96,25 +82,48 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
             Description = "The rule directory to check. Default: ./rules",
             DefaultValueFactory = _ => DefaultRules,
         };
-        var command = new Command("check", "Load and compile every rule, run every scenario under <rules>/tests/, and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
+        var command = new Command("check", "Validate every file against its JSON Schema (rules/schema/), load and compile every rule of every version of the terms, run each version's scenarios (<rules>/tests/, or <rules>/versions/<version>/tests/) and the scenarios across versions (<rules>/tests/ beside versions/), and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
         command.SetAction(parse =>
         {
-            if (!TryLoad(parse.GetValue(dir)!, out var ruleSet)) return ExitCodes.BadInput;
-            stdout.WriteLine($"Loaded {ruleSet!.Rules.Count} rules from {ruleSet.Files.Count} files (terms {ruleSet.Identity.TermsVersion}, {ruleSet.Identity.Digest}).");
-            var report = ScenarioRunner.Check(ruleSet);
-            foreach (var result in report.Results)
+            if (!SchemasPass(parse.GetValue(dir)!)) return ExitCodes.BadInput;
+            if (!TryLoad(parse.GetValue(dir)!, out var catalogue)) return ExitCodes.BadInput;
+            var versions = catalogue!.Versions;
+            stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {parse.GetValue(dir)} ({catalogue.Identity.Digest}):");
+            var width = versions.Max(v => v.Identity.TermsVersion!.Length);
+            foreach (var v in versions)
             {
-                var cited = result.Decision is { } d ? $" {DecisionJson.OutcomeName(d.Outcome)} by {string.Join(", ", d.Reasons.Select(r => r.Rule).Distinct())}" : "";
-                stdout.WriteLine($"{(result.Passed ? "PASS" : "FAIL")}  {result.File}{cited}");
-                foreach (var failure in result.Failures) stdout.WriteLine("        " + failure);
+                var from = v.EffectiveFrom is { } f ? "in force from " + NodaTime.Text.InstantPattern.ExtendedIso.Format(f) : "in force at every instant";
+                stdout.WriteLine($"  {v.Identity.TermsVersion!.PadRight(width)}  {from}  {v.Rules.Count} rules from {v.Files.Count} files  {v.Identity.Digest}");
             }
 
-            foreach (var gap in report.Gaps) stdout.WriteLine($"FAIL  coverage: {gap}");
-            if (report.Results.Count == 0) stdout.WriteLine($"FAIL  no scenarios under {Path.Combine(ruleSet.Directory, ScenarioRunner.TestsFolder)}");
-            stdout.WriteLine($"{report.Passed} passed, {report.Failed + (report.Results.Count == 0 ? 1 : 0)} failed");
-            return report.Succeeded && report.Results.Count > 0 ? ExitCodes.Ok : ExitCodes.Failure;
+            var report = ScenarioRunner.Check(catalogue);
+            foreach (var (version, versionReport) in report.Versions)
+            {
+                var label = version.Identity.TermsVersion!.PadRight(width);
+                var folder = report.VersionFolder(version);
+                foreach (var result in versionReport.Results) WriteResult(result, label, $"{folder}{ScenarioRunner.TestsFolder}/{result.File}");
+                foreach (var gap in versionReport.Gaps) stdout.WriteLine($"FAIL  {label}  coverage: rule '{gap.Rule}' ({folder}{gap.File}) {gap.Problem}");
+                if (versionReport.Results.Count == 0) stdout.WriteLine($"FAIL  {label}  no scenarios under {folder}{ScenarioRunner.TestsFolder}/");
+            }
+
+            foreach (var result in report.AcrossVersions)
+            {
+                // A scenario across versions belongs to the version that decided it; "-" when none did.
+                var label = (result.Decision?.Rules.TermsVersion ?? "-").PadRight(width);
+                WriteResult(result, label, $"{ScenarioRunner.TestsFolder}/{result.File}");
+            }
+
+            stdout.WriteLine($"{report.Passed} passed, {report.Failed} failed");
+            return report.Succeeded ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return command;
+
+        void WriteResult(ScenarioResult result, string label, string file)
+        {
+            var cited = result.Decision is { } d ? $"  {DecisionJson.OutcomeName(d.Outcome)} by {string.Join(", ", d.Reasons.Select(r => r.Rule).Distinct())}" : "";
+            stdout.WriteLine($"{(result.Passed ? "PASS" : "FAIL")}  {label}  {file}{cited}");
+            foreach (var failure in result.Failures) stdout.WriteLine("        " + failure);
+        }
     }
 
     private Command GenerateCommand()
@@ -176,17 +185,34 @@ internal sealed class Commands(TextReader stdin, TextWriter stdout, TextWriter s
         return command;
     }
 
-    private bool TryLoad(string directory, out RuleSet? ruleSet)
+    /// <summary>Validates every file of the rule directory against its schema; prints every problem, or one line saying all passed.</summary>
+    private bool SchemasPass(string directory)
+    {
+        if (!Directory.Exists(directory)) return true; // the loader names a missing directory
+        var problems = RuleSchemas.ValidateDirectory(directory);
+        if (problems.Count == 0)
+        {
+            stdout.WriteLine($"Schemas: {RuleSchemas.Files(directory).Count} files follow rules/schema/.");
+            return true;
+        }
+
+        var files = problems.Select(p => p.File).Distinct(StringComparer.Ordinal).Count();
+        stderr.WriteLine($"error: {files} file{(files == 1 ? "" : "s")} in {directory} do{(files == 1 ? "es" : "")} not follow {(files == 1 ? "its schema" : "their schemas")} ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):");
+        foreach (var problem in problems) stderr.WriteLine("  " + problem);
+        return false;
+    }
+
+    private bool TryLoad(string directory, out RuleCatalogue? catalogue)
     {
         try
         {
-            ruleSet = RuleSet.Load(directory);
+            catalogue = RuleCatalogue.Load(directory);
             return true;
         }
         catch (RuleSetLoadException ex)
         {
             stderr.WriteLine("error: " + ex.Message);
-            ruleSet = null;
+            catalogue = null;
             return false;
         }
     }

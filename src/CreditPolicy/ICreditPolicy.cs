@@ -7,14 +7,18 @@ namespace CreditPolicy;
 /// <summary>Decides what may happen to credits under the terms. Thread-safe; register one as a singleton.</summary>
 public interface ICreditPolicy
 {
-    /// <summary>The rule set decisions are made with.</summary>
-    RuleSetIdentity Rules { get; }
+    /// <summary>Every version of the terms decisions are made with; each decision names the version that decided it in <see cref="Decision.Rules"/>.</summary>
+    RuleCatalogue Catalogue { get; }
 
     /// <summary>Decides a case. Never throws for a bad case or a failing rule: those give <see cref="Outcome.Indeterminate"/>.</summary>
+    /// <remarks>The decision carries its <see cref="Decision.Record"/> and has been handed to the registered decision sink, if any.</remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="case"/> is null.</exception>
+    /// <exception cref="IOException">Thrown when a registered decision sink cannot record the decision; do not act on it.</exception>
     Decision Decide(CreditCase @case);
 
-    /// <summary>Decides a case and returns every rule run to reach the decision, in order.</summary>
+    /// <summary>Decides a case and returns every rule run to reach the decision, in order, with the values each rule looked at.</summary>
+    /// <remarks>The decision is the one <see cref="Decide"/> gives, byte for byte; tracing costs only this call.</remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="case"/> is null.</exception>
+    /// <exception cref="IOException">Thrown when a registered decision sink cannot record the decision; do not act on it.</exception>
     Evaluation.Evaluation Explain(CreditCase @case);
 }

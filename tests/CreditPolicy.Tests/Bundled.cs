@@ -2,12 +2,12 @@ using CreditPolicy.Rules;
 
 namespace CreditPolicy.Tests;
 
-/// <summary>The bundled rules under rules/, loaded once for the whole test run.</summary>
+/// <summary>The bundled current terms (rules/versions/2026-11-24), loaded once and in force at every instant: the terms the oracle implements.</summary>
 internal static class Bundled
 {
-    private static readonly Lazy<RuleSet> LazyRuleSet = new(() => RuleSet.Load(TestPaths.Rules));
+    private static readonly Lazy<RuleSet> LazyRuleSet = new(() => RuleSet.Load(TestPaths.CurrentTerms));
 
-    private static readonly Lazy<CreditPolicyEngine> LazyEngine = new(() => new CreditPolicyEngine(LazyRuleSet.Value));
+    private static readonly Lazy<CreditPolicyEngine> LazyEngine = new(() => new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(LazyRuleSet.Value)));
 
     public static RuleSet RuleSet => LazyRuleSet.Value;
 

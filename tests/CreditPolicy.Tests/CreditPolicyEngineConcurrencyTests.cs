@@ -20,7 +20,7 @@ public sealed class CreditPolicyEngineConcurrencyTests(ITestOutputHelper output)
     [Fact]
     public void Decide_SharedByEightThreads_GivesTheSingleThreadedBytesEveryTime()
     {
-        var engine = new CreditPolicyEngine(Bundled.RuleSet);
+        var engine = Bundled.Engine;
         var cases = new CaseGenerator(Seed).GenerateMany(2_000).Select(g => g.Case).ToArray();
         var expected = cases.Select(c => DecisionJson.Serialize(engine.Decide(c), indented: false)).ToArray();
         var failures = new ConcurrentQueue<string>();

@@ -20,14 +20,23 @@ internal static class PolicyEvaluator
     internal const string InvalidCaseRule = "evaluator:invalid-case";
     internal const string NoExpiryRule = "evaluator:no-expiry-rule";
     internal const string NoPermitRule = "evaluator:no-permitting-rule";
+    internal const string NoTermsInForceRule = "evaluator:no-terms-in-force";
+    internal const string UnknownTermsVersionRule = "evaluator:unknown-terms-version";
+    internal const string FailedRule = "evaluator:failed";
 
-    public static Decision Evaluate(RuleSet set, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit)
+    /// <summary>Decides a case with the version of the terms that applies to it (pinned by the account, else in force at asOf).</summary>
+    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var problems = CaseValidator.Validate(@case);
         if (problems.Count > 0)
         {
-            return Indeterminate(set, @case.AsOf, problems.Select(p => new Reason(InvalidCaseRule, null, p.ToString())).ToArray());
+            return Indeterminate(catalogue.Identity, @case.AsOf, problems.Select(p => new Reason(InvalidCaseRule, null, p.ToString())).ToArray());
+        }
+
+        if (catalogue.VersionFor(@case) is not { } set)
+        {
+            return Indeterminate(catalogue.Identity, @case.AsOf, [NoVersion(catalogue, @case)]);
         }
 
         StepBudget.Begin(maxSteps);
@@ -39,8 +48,27 @@ internal static class PolicyEvaluator
         }
         catch (EvaluationFailure failure)
         {
-            return Indeterminate(set, @case.AsOf, [failure.Reason]);
+            return Indeterminate(set.Identity, @case.AsOf, [failure.Reason]);
         }
+        catch (ArithmeticException ex)
+        {
+            // Outside any rule, for example summing remaining amounts the case contract accepts beyond decimal's range.
+            return Indeterminate(set.Identity, @case.AsOf, [new Reason(FailedRule, null, $"The evaluator could not decide: {ex.GetType().Name}: {ex.Message}")]);
+        }
+    }
+
+    private static Reason NoVersion(RuleCatalogue catalogue, CreditCase @case)
+    {
+        var held = string.Join(", ", catalogue.Versions.Select(v => v.Identity.TermsVersion));
+        if (@case.Account.TermsVersion is { } pinned)
+        {
+            return new Reason(UnknownTermsVersionRule, null,
+                $"The account is pinned to terms version '{pinned}', which these rules do not hold (they hold {held}).");
+        }
+
+        var first = catalogue.Versions[0];
+        return new Reason(NoTermsInForceRule, null,
+            $"No version of the terms is in force at {RuleCatalogue.Format(@case.AsOf)}: the earliest, {first.Identity.TermsVersion}, takes effect at {RuleCatalogue.Format(first.EffectiveFrom!.Value)}.");
     }
 
     private static Decision Decide(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
@@ -61,7 +89,7 @@ internal static class PolicyEvaluator
                 throw Failed(rule, null, ex);
             }
 
-            trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Request, null, hit, null));
+            trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Request, null, hit, null) { Values = rule.Probes.Read(c, null, hit) });
             if (!hit) continue;
             (fired ??= []).Add(rule);
             denied |= rule.Info.Effect == Effects.Deny;
@@ -134,7 +162,7 @@ internal static class PolicyEvaluator
                 }
 
                 trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, proposed is not null,
-                    proposed is { } p ? $"expiresAt {InstantPattern.ExtendedIso.Format(p)}" : null));
+                    proposed is { } p ? $"expiresAt {InstantPattern.ExtendedIso.Format(p)}" : null) { Values = rule.Probes.Read(c, g, proposed is not null) });
                 if (proposed is { } value && (best is null || value < best.Value))
                 {
                     best = value;
@@ -161,7 +189,7 @@ internal static class PolicyEvaluator
                     throw Failed(rule, g.Id, ex);
                 }
 
-                trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, hit, hit ? $"status {rule.Status}" : null));
+                trace?.Add(new TraceEntry(rule.Name, rule.Clause, Scopes.Grant, g.Id, hit, hit ? $"status {rule.Status}" : null) { Values = rule.Probes.Read(c, g, hit) });
                 if (hit) g.Exclude(rule.Status!, rule.Name, rule.Clause, rule.Info.Message);
             }
         }
@@ -191,16 +219,24 @@ internal static class PolicyEvaluator
 
         // A stable sort: equal keys keep case order, so the order is a pure function of the case.
         var ordered = candidates.Select((x, i) => (x.Grant, x.Keys, Index: i)).ToList();
-        ordered.Sort((a, b) =>
+        try
         {
-            for (var k = 0; k < a.Keys.Length; k++)
+            ordered.Sort((a, b) =>
             {
-                var cmp = CompareKeys(a.Keys[k], b.Keys[k]);
-                if (cmp != 0) return cmp;
-            }
+                for (var k = 0; k < a.Keys.Length; k++)
+                {
+                    var cmp = CompareKeys(a.Keys[k], b.Keys[k]);
+                    if (cmp != 0) return cmp;
+                }
 
-            return a.Index.CompareTo(b.Index);
-        });
+                return a.Index.CompareTo(b.Index);
+            });
+        }
+        catch (InvalidOperationException ex)
+        {
+            // List.Sort wraps what the comparer threw, for example a key that is null for some grant.
+            throw Failed(rule, null, ex.InnerException ?? ex);
+        }
 
         var left = c.Request.Amount;
         var allocations = new List<Allocation>();
@@ -306,8 +342,8 @@ internal static class PolicyEvaluator
             ? $"Rule '{rule.Name}'{(grantId is null ? "" : $" (for grant '{grantId}')")} stopped: {budget.Message}; rules may not do unbounded work, so the decision is indeterminate."
             : $"Rule '{rule.Name}' failed{(grantId is null ? "" : $" for grant '{grantId}'")}: {ex.GetType().Name}: {ex.Message}", grantId));
 
-    private static Decision Indeterminate(RuleSet set, Instant asOf, IReadOnlyList<Reason> reasons) =>
-        new(Outcome.Indeterminate, reasons, [], [], [], null, null, set.Identity, asOf);
+    private static Decision Indeterminate(RuleSetIdentity rules, Instant asOf, IReadOnlyList<Reason> reasons) =>
+        new(Outcome.Indeterminate, reasons, [], [], [], null, null, rules, asOf);
 
     /// <summary>Carries the reason an evaluation could not decide out of nested rule calls.</summary>
     private sealed class EvaluationFailure(Reason reason) : Exception(reason.Message)

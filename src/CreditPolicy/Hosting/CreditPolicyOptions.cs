@@ -6,8 +6,18 @@ public sealed class CreditPolicyOptions
     /// <summary>The default of <see cref="MaxStepsPerDecision"/>: one million.</summary>
     public const long DefaultMaxStepsPerDecision = Rules.StepBudget.DefaultLimit;
 
-    /// <summary>The directory holding <c>terms.json</c> and the rule files. Required; relative paths resolve against the current directory.</summary>
+    /// <summary>The directory holding <c>terms.json</c> and the rule files, or <c>versions/</c> with one such folder per version of the terms. Required; relative paths resolve against the current directory.</summary>
     public string RulesDirectory { get; set; } = "";
+
+    /// <summary>Whether to watch <see cref="RulesDirectory"/> and reload the rules when a file in it changes. Default: true.</summary>
+    /// <remarks>A changed rule set serves only once it loads, compiles and passes every scenario; until then the last good set keeps serving.</remarks>
+    public bool WatchForChanges { get; set; } = true;
+
+    /// <summary>How long the directory must be quiet after a change before the rules reload, so that an edit of several files reloads once. Default: 500 ms.</summary>
+    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>When set, also compare the directory's content at this interval and reload when it changed: for file systems whose change notifications are unreliable (network shares, some containers). Default: null (off).</summary>
+    public TimeSpan? PollInterval { get; set; }
 
     /// <summary>The most work the rules may do in one decision, in steps; more makes the decision indeterminate. Default one million.</summary>
     /// <remarks>

@@ -45,13 +45,15 @@ public static class CaseJson
                 return CaseReadResult.Failure(new CaseProblem("$", "unexpected content after the case object; one case per document", reader.LineNumber, reader.LinePosition));
             }
         }
-        catch (JsonReaderException ex) when (ex.LineNumber == 0 && string.IsNullOrEmpty(ex.Path))
+        catch (JsonReaderException ex) when (ex.Message.StartsWith("Error reading JToken from JsonReader", StringComparison.Ordinal))
         {
-            return CaseReadResult.Failure(new CaseProblem("$", "the document is empty; expected a JSON object (the case)"));
+            // Json.NET's words for an input that ended before any token: empty, or whitespace only.
+            return CaseReadResult.Failure(new CaseProblem("$", "the document is empty; expected a JSON object (the case)", 1, 1));
         }
         catch (JsonReaderException ex)
         {
-            return CaseReadResult.Failure(new CaseProblem(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, ReaderMessage(ex), ex.LineNumber, ex.LinePosition));
+            // Json.NET reports line 0, position 0 for an error at the very first character.
+            return CaseReadResult.Failure(new CaseProblem(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, ReaderMessage(ex), Math.Max(1, ex.LineNumber), Math.Max(1, ex.LinePosition)));
         }
         catch (LimitedReader.TooLongException)
         {
@@ -65,6 +67,7 @@ public static class CaseJson
     }
 
     /// <summary>Reads one case from an already parsed token (for example one line of NDJSON).</summary>
+    /// <remarks>Parse the token with <see cref="CreateReader"/>: Json.NET's defaults turn instants into dates and decimals into doubles.</remarks>
     public static CaseReadResult FromToken(JToken root)
     {
         var walker = new Walker();
@@ -152,11 +155,12 @@ public static class CaseJson
 
         private Account? ReadAccount(JObject o)
         {
-            Known(o, "account", "id", "status", "closedAt", "timeZone", "balanceMaintenance");
+            Known(o, "account", "id", "status", "closedAt", "timeZone", "balanceMaintenance", "termsVersion");
             var id = String(o, "id", "account.id", required: true);
             var status = Enum(o, "status", "account.status", AccountStatuses.All, required: true);
             var closedAt = Instant(o, "closedAt", "account.closedAt", required: false);
             var zone = String(o, "timeZone", "account.timeZone", required: false) ?? "Etc/UTC";
+            var termsVersion = String(o, "termsVersion", "account.termsVersion", required: false);
             BalanceMaintenance? bm = null;
             if (Object(o, "balanceMaintenance", "account.balanceMaintenance", required: false) is { } m)
             {
@@ -173,7 +177,7 @@ public static class CaseJson
                 }
             }
 
-            return id is null || status is null ? null : new Account(id, status, closedAt, zone, bm);
+            return id is null || status is null ? null : new Account(id, status, closedAt, zone, bm, termsVersion);
         }
 
         private Grant? ReadGrant(JObject o, string path)
@@ -211,10 +215,10 @@ public static class CaseJson
             foreach (var p in o.Properties())
             {
                 if (Array.IndexOf(names, p.Name) >= 0) continue;
-                var near = names.FirstOrDefault(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase));
+                var near = names.FirstOrDefault(n => n != "$schema" && Spelling.IsNear(n, p.Name));
                 Problem(p, Join(path, p.Name), near is null
                     ? $"unknown field; expected one of {string.Join(", ", names.Where(n => n != "$schema"))}"
-                    : $"unknown field; did you mean '{near}'? (names are case-sensitive)");
+                    : $"unknown field; did you mean '{near}'?");
             }
         }
 

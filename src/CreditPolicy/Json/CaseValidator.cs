@@ -35,6 +35,11 @@ public static class CaseValidator
                 Problem("account.timeZone", $"expected an IANA time zone id such as \"America/New_York\", got \"{account.TimeZone}\"");
             }
 
+            if (account.TermsVersion is { } pinned && pinned.Trim().Length == 0)
+            {
+                Problem("account.termsVersion", "expected a terms version such as \"2026-11-24\", or no field to use the version in force at asOf");
+            }
+
             if (account.BalanceMaintenance is { } bm)
             {
                 NonNegative(problems, "account.balanceMaintenance.threshold", bm.Threshold);

@@ -19,12 +19,18 @@ public sealed record CreditCase(Instant AsOf, Account Account, IReadOnlyList<Gra
 /// <param name="ClosedAt">When the account was closed; required when <see cref="Status"/> is <c>closed</c>.</param>
 /// <param name="TimeZone">IANA zone id in which calendar arithmetic happens, for example <c>America/New_York</c>.</param>
 /// <param name="BalanceMaintenance">The automatic reload settings, when the account has any.</param>
+/// <param name="TermsVersion">
+/// The version of the terms the account is pinned to, for example <c>2025-01-01</c>; null to use the version in
+/// force at the case's <c>asOf</c>. A pinned version applies whatever the <c>asOf</c>; one the rules do not hold
+/// makes the decision indeterminate.
+/// </param>
 public sealed record Account(
     string Id,
     string Status,
     Instant? ClosedAt,
     string TimeZone,
-    BalanceMaintenance? BalanceMaintenance);
+    BalanceMaintenance? BalanceMaintenance,
+    string? TermsVersion = null);
 
 /// <summary>Balance Maintenance settings of an account: reload a set amount when the balance reaches a set level.</summary>
 /// <param name="Enabled">Whether the customer activated the service.</param>

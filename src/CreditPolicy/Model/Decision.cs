@@ -21,8 +21,12 @@ public enum Outcome
 /// <param name="Expirations">For <c>expirations</c>: each grant's expiry.</param>
 /// <param name="Reload">For <c>reload</c>: the reload that is due.</param>
 /// <param name="Balance">For <c>balance</c>: the available balance by kind.</param>
-/// <param name="Rules">The rule set that decided.</param>
+/// <param name="Rules">The version of the terms that decided.</param>
 /// <param name="AsOf">The instant the decision is for.</param>
+/// <remarks>
+/// Every decision an <see cref="ICreditPolicy"/> returns carries a <see cref="Record"/>; it is null only on a
+/// decision constructed by hand.
+/// </remarks>
 public sealed record Decision(
     Outcome Outcome,
     IReadOnlyList<Reason> Reasons,
@@ -36,6 +40,9 @@ public sealed record Decision(
 {
     /// <summary>Whether the request may proceed. Indeterminate is never permitted.</summary>
     public bool IsPermitted => Outcome == Outcome.Permit;
+
+    /// <summary>The decision's id, the digest of the case it answered and the library version that made it.</summary>
+    public DecisionRecord? Record { get; init; }
 }
 
 /// <summary>Why a decision came out as it did: the rule, the clause of the terms it enforces, and a message.</summary>
@@ -79,6 +86,11 @@ public sealed record ReloadCharge(decimal Amount, LocalDate ChargeOn);
 public sealed record BalanceReport(decimal Total, IReadOnlyDictionary<string, decimal> ByKind);
 
 /// <summary>Which rule set decided: its terms version and a digest of its files.</summary>
-/// <param name="TermsVersion">The version named in <c>terms.json</c>.</param>
-/// <param name="Digest"><c>sha256:</c> and the hex digest over every rule file's path and bytes.</param>
-public sealed record RuleSetIdentity(string TermsVersion, string Digest);
+/// <remarks>
+/// A decision names the version of the terms that decided it. When no version could (the case's <c>asOf</c> is
+/// before every version takes effect, or its account pins a version the rules do not hold), the decision is
+/// indeterminate, <see cref="TermsVersion"/> is null and <see cref="Digest"/> is the whole rule directory's.
+/// </remarks>
+/// <param name="TermsVersion">The version named in <c>terms.json</c>, or null when no single version decided.</param>
+/// <param name="Digest"><c>sha256:</c> and the hex digest over every rule file's path and bytes (for several versions, over each version's digest).</param>
+public sealed record RuleSetIdentity(string? TermsVersion, string Digest);

@@ -32,4 +32,7 @@ internal sealed class CompiledRule
     public Func<CaseFacts, decimal>? Amount { get; init; }
 
     public Func<CaseFacts, LocalDate>? ChargeOn { get; init; }
+
+    /// <summary>The facts the rule's expressions read, for traces.</summary>
+    public RuleProbes Probes { get; init; } = RuleProbes.None;
 }

@@ -95,9 +95,13 @@ public sealed class CaseFacts
 
     internal IReadOnlyList<GrantFacts> RawGrants => _grants;
 
+    /// <summary>True while a trace reads a rule's facts: then nothing may start the grant rules, so tracing cannot change the decision.</summary>
+    internal bool Probing { get; set; }
+
     internal void EnsureGrantFacts()
     {
         if (_grantStageDone) return;
+        if (Probing) throw new InvalidOperationException("not computed: no rule had needed the grants' facts yet");
         _grantStageDone = true;
         _grantStage!(this);
     }

@@ -19,6 +19,9 @@ public static class RuleConventions
     /// <summary>The name of the manifest file in a rule directory.</summary>
     public const string TermsFile = "terms.json";
 
+    /// <summary>The folder of a rule directory that holds several versions of the terms, one complete rule directory per version, named by its <c>termsVersion</c>.</summary>
+    public const string VersionsFolder = "versions";
+
     /// <summary>The clause of the terms a rule enforces (required), for example the clause id in the terms' numbering.</summary>
     public const string Clause = "clause";
     /// <summary><c>grant</c> or <c>request</c> (required).</summary>

@@ -1,4 +1,5 @@
 using CreditPolicy.Model;
+using NodaTime;
 
 namespace CreditPolicy.Rules;
 
@@ -8,11 +9,13 @@ public sealed class RuleSet
     internal RuleSet(
         string directory,
         RuleSetIdentity identity,
+        Instant? effectiveFrom,
         IReadOnlyList<string> files,
         IReadOnlyList<CompiledRule> rules)
     {
         Directory = directory;
         Identity = identity;
+        EffectiveFrom = effectiveFrom;
         Files = files;
         All = rules;
         Rules = rules.Select(r => r.Info).ToArray();
@@ -31,6 +34,9 @@ public sealed class RuleSet
     /// <summary>The terms version and content digest every decision cites.</summary>
     public RuleSetIdentity Identity { get; }
 
+    /// <summary>The instant from which this version of the terms is in force (<c>effectiveFrom</c> in <c>terms.json</c>); null when it is in force at every instant.</summary>
+    public Instant? EffectiveFrom { get; }
+
     /// <summary>The files that make up the set, relative to <see cref="Directory"/>, in load order.</summary>
     public IReadOnlyList<string> Files { get; }
 
@@ -45,7 +51,8 @@ public sealed class RuleSet
 
     internal IReadOnlyDictionary<string, IReadOnlyList<CompiledRule>> RequestRules { get; }
 
-    /// <summary>Loads every rule file of a directory, validates and compiles every rule, or fails listing every problem.</summary>
-    /// <exception cref="RuleSetLoadException">Thrown when any file, workflow or rule is invalid; nothing is loaded.</exception>
+    /// <summary>Loads every rule file of a directory holding one version of the terms, validates and compiles every rule, or fails listing every problem.</summary>
+    /// <remarks>A directory holding several versions (a <c>versions/</c> folder) loads with <see cref="RuleCatalogue.Load"/>.</remarks>
+    /// <exception cref="RuleSetLoadException">Thrown when any file, workflow or rule is invalid, or the directory holds several versions; nothing is loaded.</exception>
     public static RuleSet Load(string directory) => RuleSetLoader.Load(directory);
 }

@@ -6,6 +6,7 @@ using CreditPolicy.Model;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using NodaTime;
+using NodaTime.Text;
 using RulesEngine.ExpressionBuilders;
 using RulesEngine.Models;
 using static CreditPolicy.Rules.RuleConventions;
@@ -32,7 +33,7 @@ internal static partial class RuleSetLoader
     private static readonly string[] PropertyNames =
         [Clause, Scope, Effect, AppliesTo, Status, ExpiresAt, Produces, DrawOrder, Forfeit, Amount, ChargeOn, ExplainExclusions, Description];
 
-    private static readonly string[] TermsFields = ["$schema", "termsVersion", "title", "description"];
+    private static readonly string[] TermsFields = ["$schema", "termsVersion", "effectiveFrom", "title", "description"];
 
     /// <summary>Settings shared with the stock RulesEngine path so both parse expressions the same way.</summary>
     internal static ReSettings Settings { get; } = new()
@@ -43,6 +44,12 @@ internal static partial class RuleSetLoader
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex KebabCase();
 
+    // String literals (skipped) and number literals with any suffix, outside identifiers and member access.
+    [GeneratedRegex("""
+        "(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[a-zA-Z]*
+        """)]
+    private static partial Regex Literals();
+
     public static RuleSet Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -50,6 +57,12 @@ internal static partial class RuleSetLoader
         if (!System.IO.Directory.Exists(full))
         {
             throw new RuleSetLoadException(directory, [new RuleProblem(directory, null, null, "the rule directory does not exist")]);
+        }
+
+        if (System.IO.Directory.Exists(Path.Combine(full, VersionsFolder)))
+        {
+            throw new RuleSetLoadException(directory, [new RuleProblem(VersionsFolder, null, null,
+                $"the directory holds several versions of the terms under {VersionsFolder}/; load it as a catalogue (RuleCatalogue.Load), or load one version's folder")]);
         }
 
         var problems = new List<RuleProblem>();
@@ -63,7 +76,7 @@ internal static partial class RuleSetLoader
         }
 
         var contents = files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(full, f)), StringComparer.Ordinal);
-        var termsVersion = files.Contains(TermsFile, StringComparer.Ordinal) ? ReadTerms(contents[TermsFile], problems) : null;
+        var (termsVersion, effectiveFrom) = files.Contains(TermsFile, StringComparer.Ordinal) ? ReadTerms(contents[TermsFile], problems) : (null, null);
 
         var parser = new RuleExpressionParser(Settings);
         var compiled = new List<CompiledRule>();
@@ -92,7 +105,7 @@ internal static partial class RuleSetLoader
 
         if (problems.Count > 0) throw new RuleSetLoadException(directory, problems);
         var identity = new RuleSetIdentity(termsVersion!, Digest(files, contents));
-        return new RuleSet(full, identity, files, compiled);
+        return new RuleSet(full, identity, effectiveFrom, files, compiled);
     }
 
     /// <summary>sha256 over each file's relative path and bytes, in ordinal path order.</summary>
@@ -110,11 +123,11 @@ internal static partial class RuleSetLoader
         return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static string? ReadTerms(byte[] bytes, List<RuleProblem> problems)
+    private static (string? Version, Instant? EffectiveFrom) ReadTerms(byte[] bytes, List<RuleProblem> problems)
     {
         if (Parse(TermsFile, bytes, problems) is not JObject o)
         {
-            return null;
+            return (null, null);
         }
 
         foreach (var p in o.Properties().Where(p => !TermsFields.Contains(p.Name)))
@@ -122,9 +135,17 @@ internal static partial class RuleSetLoader
             problems.Add(new RuleProblem(TermsFile, null, null, $"unknown field '{p.Name}'; expected one of {string.Join(", ", TermsFields.Skip(1))}", Line(p)));
         }
 
-        if (o["termsVersion"] is JValue { Type: JTokenType.String } v && ((string)v!).Length > 0) return (string)v!;
+        Instant? effectiveFrom = null;
+        if (o["effectiveFrom"] is { Type: not JTokenType.Null } from)
+        {
+            var parsed = from.Type == JTokenType.String ? OffsetDateTimePattern.ExtendedIso.Parse((string)from!) : null;
+            if (parsed is { Success: true }) effectiveFrom = parsed.Value.ToInstant();
+            else problems.Add(new RuleProblem(TermsFile, null, null, $"effectiveFrom: expected an ISO-8601 instant with offset such as \"2026-11-24T00:00:00Z\", got {from.ToString(Formatting.None)}", Line(from)));
+        }
+
+        if (o["termsVersion"] is JValue { Type: JTokenType.String } v && ((string)v!).Trim().Length > 0) return ((string)v!, effectiveFrom);
         problems.Add(new RuleProblem(TermsFile, null, null, "termsVersion: required, a non-empty string such as \"2026-11-24\"", Line(o)));
-        return null;
+        return (null, effectiveFrom);
     }
 
     private static JToken? Parse(string file, byte[] bytes, List<RuleProblem> problems)
@@ -148,7 +169,7 @@ internal static partial class RuleSetLoader
         }
         catch (JsonReaderException ex)
         {
-            problems.Add(new RuleProblem(file, null, null, $"not valid JSON: {ex.Message}", ex.LineNumber));
+            problems.Add(new RuleProblem(file, null, null, $"not valid JSON: {ex.Message}", Math.Max(1, ex.LineNumber)));
             return null;
         }
     }
@@ -216,31 +237,11 @@ internal static partial class RuleSetLoader
                 continue;
             }
 
-            var near = known.Concat(unsupported).FirstOrDefault(k => IsNear(k, p.Name));
+            var near = known.Concat(unsupported).FirstOrDefault(k => Spelling.IsNear(k, p.Name));
             add(near is null
                 ? $"unknown {what} field '{p.Name}' (RulesEngine would silently ignore it); expected one of {string.Join(", ", known.Where(k => k != "$schema"))}"
                 : $"unknown {what} field '{p.Name}'; did you mean '{near}'? (RulesEngine would silently ignore it)", p);
         }
-    }
-
-    private static bool IsNear(string a, string b)
-    {
-        if (string.Equals(a, b, StringComparison.OrdinalIgnoreCase)) return true;
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        if (Math.Abs(a.Length - b.Length) > 2) return false;
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length] <= 2;
     }
 
     private static CompiledRule? CompileRule(JObject r, string workflow, FileContext ctx, RuleExpressionParser parser, Dictionary<string, string> ruleNames)
@@ -271,7 +272,7 @@ internal static partial class RuleSetLoader
 
         foreach (var p in props.Properties().Where(p => !PropertyNames.Contains(p.Name, StringComparer.Ordinal)))
         {
-            var near = PropertyNames.FirstOrDefault(k => IsNear(k, p.Name));
+            var near = PropertyNames.FirstOrDefault(k => Spelling.IsNear(k, p.Name));
             Add(near is null
                 ? $"Properties: unknown property '{p.Name}'; expected one of {string.Join(", ", PropertyNames)}"
                 : $"Properties: unknown property '{p.Name}'; did you mean '{near}'?", p);
@@ -327,12 +328,18 @@ internal static partial class RuleSetLoader
         var grantScope = scope == Scopes.Grant;
         ParameterExpression[] conditionParams = grantScope ? [c, g] : [c];
         var condition = CompileExpression(parser, "Expression", expression, conditionParams, typeof(bool), Add, r["Expression"]);
+        var probed = new List<Expression?>();
+        Expression? Probed(Expression? body)
+        {
+            probed.Add(body);
+            return body;
+        }
 
         Func<CaseFacts, GrantFacts, Instant>? expiresAt = null;
         if (effect == Effects.Expiry)
         {
             var text = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
-            if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt]), c, g);
+            if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(Probed(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt])), c, g);
         }
 
         Func<CaseFacts, GrantFacts, decimal>? forfeit = null;
@@ -366,12 +373,12 @@ internal static partial class RuleSetLoader
             case Products.Reload:
                 if (String(props, Amount, Add, required: true, what: "an expression giving the reload amount", prefix: "Properties.") is { } a)
                 {
-                    amount = Lambda<Func<CaseFacts, decimal>>(CompileExpression(parser, "Properties.amount", a, [c], typeof(decimal), Add, props[Amount]), c);
+                    amount = Lambda<Func<CaseFacts, decimal>>(Probed(CompileExpression(parser, "Properties.amount", a, [c], typeof(decimal), Add, props[Amount])), c);
                 }
 
                 if (String(props, ChargeOn, Add, required: true, what: "an expression giving the LocalDate of the charge", prefix: "Properties.") is { } d)
                 {
-                    chargeOn = Lambda<Func<CaseFacts, LocalDate>>(CompileExpression(parser, "Properties.chargeOn", d, [c], typeof(LocalDate), Add, props[ChargeOn]), c);
+                    chargeOn = Lambda<Func<CaseFacts, LocalDate>>(Probed(CompileExpression(parser, "Properties.chargeOn", d, [c], typeof(LocalDate), Add, props[ChargeOn])), c);
                 }
 
                 break;
@@ -393,6 +400,7 @@ internal static partial class RuleSetLoader
             DrawOrder = drawOrder,
             Amount = amount,
             ChargeOn = chargeOn,
+            Probes = RuleProbes.Collect(condition, probed, c, g),
         };
     }
 
@@ -404,6 +412,20 @@ internal static partial class RuleSetLoader
     private static Expression? CompileExpression(
         RuleExpressionParser parser, string field, string text, ParameterExpression[] parameters, Type expected, Action<string, JToken?> add, JToken? at)
     {
+        // Checked on the text: System.Linq.Dynamic.Core silently re-parses a double literal met by a decimal as
+        // decimal, but only when its process-wide literal cache holds the text, so the tree may show either type.
+        var floats = Literals().Matches(text).Select(m => m.Value)
+            .Where(v => char.IsDigit(v[0]) && !v.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !v.EndsWith('m') && !v.EndsWith('M')
+                && (v.Contains('.') || v.IndexOfAny(['e', 'E', 'd', 'D', 'f', 'F']) >= 0))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var f in floats)
+        {
+            add($"{field}: '{f}' is a floating-point number; money is decimal in rules too (write {f.TrimEnd('d', 'D', 'f', 'F')}m)", at);
+        }
+
+        if (floats.Count > 0) return null;
+
         Expression body;
         try
         {

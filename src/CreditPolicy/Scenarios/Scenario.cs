@@ -1,5 +1,6 @@
 using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
+using CreditPolicy.Rules;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Scenarios;
@@ -30,11 +31,13 @@ public sealed record ScenarioResult(string File, IReadOnlyList<string> Failures,
 /// <param name="DoesNotDecide">How many scenarios it ran in without deciding.</param>
 public sealed record CoverageGap(string Rule, string File, int Decides, int DoesNotDecide)
 {
+    /// <summary>What is missing, for a person: which scenario to add.</summary>
+    public string Problem => Decides == 0
+        ? "decides in no scenario; add one under tests/ where it does"
+        : "runs in no scenario without deciding; add one where it runs and another rule decides";
+
     /// <inheritdoc />
-    public override string ToString() =>
-        $"rule '{Rule}' ({File}) " + (Decides == 0
-            ? "decides in no scenario; add one under rules/tests/ where it does"
-            : "runs in no scenario without deciding; add one where it runs and another rule decides");
+    public override string ToString() => $"rule '{Rule}' ({File}) {Problem}";
 }
 
 /// <summary>What <c>creditpolicy check</c> found: every scenario's result and every rule without coverage.</summary>
@@ -50,4 +53,66 @@ public sealed record CheckReport(IReadOnlyList<ScenarioResult> Results, IReadOnl
 
     /// <summary>Whether every scenario passed and every rule is covered.</summary>
     public bool Succeeded => Failed == 0;
+}
+
+/// <summary>What <c>creditpolicy check</c> found for one version of the terms: its own scenarios, run as if the version were in force, and its coverage.</summary>
+/// <param name="Version">The version checked.</param>
+/// <param name="Report">Its scenarios' results and coverage gaps.</param>
+public sealed record VersionCheckReport(RuleSet Version, CheckReport Report)
+{
+    /// <summary>Scenarios that failed and coverage gaps, plus one when the version has no scenarios at all.</summary>
+    public int Failed => Report.Failed + (Report.Results.Count == 0 ? 1 : 0);
+
+    /// <summary>Whether the version has scenarios, every one passed and every rule is covered.</summary>
+    public bool Succeeded => Failed == 0;
+}
+
+/// <summary>What <c>creditpolicy check</c> found for a whole rule directory: every version's report and the scenarios that run across versions.</summary>
+/// <param name="Catalogue">The rule directory checked.</param>
+/// <param name="Versions">One report per version, in order of taking effect.</param>
+/// <param name="AcrossVersions">For a directory with <c>versions/</c>: the results of its top-level <c>tests/</c>, each case decided by the version that applies to it.</param>
+public sealed record CatalogueCheckReport(RuleCatalogue Catalogue, IReadOnlyList<VersionCheckReport> Versions, IReadOnlyList<ScenarioResult> AcrossVersions)
+{
+    /// <summary>Scenarios that passed, over every version and across versions.</summary>
+    public int Passed => Versions.Sum(v => v.Report.Passed) + AcrossVersions.Count(r => r.Passed);
+
+    /// <summary>Scenarios that failed, coverage gaps, and versions without scenarios.</summary>
+    public int Failed => Versions.Sum(v => v.Failed) + AcrossVersions.Count(r => !r.Passed);
+
+    /// <summary>Whether every version has scenarios, every scenario passed and every rule is covered.</summary>
+    public bool Succeeded => Failed == 0;
+
+    /// <summary>Every failure as a problem naming its file relative to the rule directory, for example <c>versions/2026-11-24/tests/permit/use.json</c>.</summary>
+    public IReadOnlyList<RuleProblem> Problems()
+    {
+        var problems = new List<RuleProblem>();
+        foreach (var (version, report) in Versions)
+        {
+            var folder = VersionFolder(version);
+            foreach (var result in report.Results.Where(r => !r.Passed))
+            {
+                problems.AddRange(result.Failures.Select(f => new RuleProblem($"{folder}{ScenarioRunner.TestsFolder}/{result.File}", null, null, f)));
+            }
+
+            problems.AddRange(report.Gaps.Select(g => new RuleProblem(folder + g.File, null, g.Rule, g.Problem)));
+            if (report.Results.Count == 0)
+            {
+                problems.Add(new RuleProblem(folder + ScenarioRunner.TestsFolder, null, null, "no scenarios: every version needs scenarios under tests/permit, tests/deny or tests/indeterminate"));
+            }
+        }
+
+        foreach (var result in AcrossVersions.Where(r => !r.Passed))
+        {
+            problems.AddRange(result.Failures.Select(f => new RuleProblem($"{ScenarioRunner.TestsFolder}/{result.File}", null, null, f)));
+        }
+
+        return problems;
+    }
+
+    /// <summary>The folder of a version relative to the rule directory, with a trailing slash; empty for a directory of one version.</summary>
+    public string VersionFolder(RuleSet version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return Catalogue.IsVersioned ? $"{RuleConventions.VersionsFolder}/{Path.GetFileName(version.Directory)}/" : "";
+    }
 }

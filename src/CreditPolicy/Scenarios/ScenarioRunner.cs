@@ -74,14 +74,31 @@ public static class ScenarioRunner
         return new ScenarioResult(scenario.File, failures, decision, evaluation.Trace);
     }
 
-    /// <summary>Runs every scenario of a rule directory against its rule set and checks that every rule decides in one scenario and not in another.</summary>
+    /// <summary>Runs every scenario of one version of the terms and checks that every rule decides in one scenario and not in another.</summary>
+    /// <remarks>The version decides every scenario as if it were in force at the scenario's <c>asOf</c>, whatever its <c>effectiveFrom</c>.</remarks>
     public static CheckReport Check(RuleSet ruleSet, string? scenarioDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(ruleSet);
-        var policy = new CreditPolicyEngine(ruleSet);
-        var (scenarios, unreadable) = Discover(scenarioDirectory ?? Path.Combine(ruleSet.Directory, TestsFolder));
-        var results = scenarios.Select(s => Run(policy, s)).Concat(unreadable).OrderBy(r => r.File, StringComparer.Ordinal).ToArray();
+        var results = RunAll(new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(ruleSet)), scenarioDirectory ?? Path.Combine(ruleSet.Directory, TestsFolder));
         return new CheckReport(results, Coverage(ruleSet, results));
+    }
+
+    /// <summary>Checks every version of the terms (<see cref="Check(RuleSet, string?)"/>) and runs the scenarios across versions in the directory's top-level <c>tests/</c>.</summary>
+    /// <remarks>Scenarios across versions are decided as a caller's case would be: by the version the account pins, else the one in force at <c>asOf</c>.</remarks>
+    public static CatalogueCheckReport Check(RuleCatalogue catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        var versions = catalogue.Versions.Select(v => new VersionCheckReport(v, Check(v))).ToArray();
+        IReadOnlyList<ScenarioResult> across = catalogue.IsVersioned
+            ? RunAll(new CreditPolicyEngine(catalogue), Path.Combine(catalogue.Directory, TestsFolder))
+            : [];
+        return new CatalogueCheckReport(catalogue, versions, across);
+    }
+
+    private static ScenarioResult[] RunAll(ICreditPolicy policy, string scenarioDirectory)
+    {
+        var (scenarios, unreadable) = Discover(scenarioDirectory);
+        return scenarios.Select(s => Run(policy, s)).Concat(unreadable).OrderBy(r => r.File, StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The enabled rules lacking a scenario where they decide, or one where they run without deciding.</summary>
@@ -162,7 +179,7 @@ public static class ScenarioRunner
             return (null, "expect.reasons: required, an array of rule names");
         }
 
-        var allowed = new[] { "reasons", "allocations", "forfeitures", "expirations", "reload", "balance" };
+        var allowed = new[] { "reasons", "allocations", "forfeitures", "expirations", "reload", "balance", "rules" };
         var extra = expect.Properties().Select(p => p.Name).Where(n => !allowed.Contains(n)).ToArray();
         if (extra.Length > 0) return (null, $"expect: unknown field(s) {string.Join(", ", extra)}; expected some of {string.Join(", ", allowed)}");
         var description = o["description"] is JValue { Type: JTokenType.String } d ? (string)d! : "";

@@ -1,11 +1,454 @@
 using CreditPolicy.Cli;
 using CreditPolicy.Json;
+using Newtonsoft.Json.Linq;
+using CreditPolicy.Records;
+using CreditPolicy.Schemas;
 
 namespace CreditPolicy.Tests.Cli;
 
-public sealed class CommandsTests
+public sealed class CommandsTests : IDisposable
 {
-    internal static async Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args)
+    private const string PermitCase = """
+        {
+          "asOf": "2026-11-25T10:00:00Z",
+          "account": { "id": "acct_1", "status": "open", "timeZone": "America/New_York" },
+          "grants": [
+            { "id": "g1", "kind": "usage", "holderAccountId": "acct_1", "amount": 100.00, "remaining": 40.00,
+              "issuedAt": "2026-02-01T09:00:00Z", "confirmedAt": "2026-02-01T10:00:00Z" },
+            { "id": "g2", "kind": "promotional", "holderAccountId": "acct_1", "amount": 20, "remaining": 20,
+              "issuedAt": "2026-01-05T00:00:00Z", "expiresAt": "2026-12-01T00:00:00Z" }
+          ],
+          "request": { "type": "use", "amount": 32.50, "requestedBy": "acct_1" }
+        }
+        """;
+
+    private const string DenyCase = """
+        {
+          "asOf": "2026-11-25T10:00:00Z",
+          "account": { "id": "acct_1", "status": "open" },
+          "grants": [
+            { "id": "g1", "kind": "usage", "holderAccountId": "acct_1", "amount": 100.00, "remaining": 100.00,
+              "issuedAt": "2026-11-20T09:00:00Z", "confirmedAt": "2026-11-20T09:05:00Z" }
+          ],
+          "request": { "type": "refund", "grantId": "g1" }
+        }
+        """;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "creditpolicy-tests", "cli-" + Guid.NewGuid().ToString("N"));
+
+    public CommandsTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluatePermittedCase_PrintsTheDecisionAndExitsZero()
+    {
+        var run = await Run(["evaluate", CaseFile(PermitCase), "--rules", TestPaths.Rules]);
+
+        Assert.Equal((0, ""), (run.Exit, run.Err));
+        var expected = DecisionJson.Serialize(BundledRules.Engine.Decide(CaseJson.Read(PermitCase).Case!));
+        Assert.Equal(expected + Environment.NewLine, run.Out);
+        // Read as the contract reads JSON (decimals as decimal), so 12.50 stays 12.50.
+        var json = (JObject)JToken.ReadFrom(CaseJson.CreateReader(new StringReader(run.Out)));
+        Assert.Equal("permit", (string?)json["outcome"]);
+        Assert.Equal(
+            """[{"grantId":"g2","kind":"promotional","amount":20},{"grantId":"g1","kind":"usage","amount":12.50}]""",
+            json["allocations"]!.ToString(Newtonsoft.Json.Formatting.None));
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateDeniedCase_PrintsTheDenialAndExitsZero()
+    {
+        var run = await Run(["evaluate", CaseFile(DenyCase), "-r", TestPaths.Rules, "--compact"]);
+
+        Assert.Equal((0, ""), (run.Exit, run.Err));
+        Assert.Single(run.Out.TrimEnd().Split('\n'));
+        var json = JObject.Parse(run.Out);
+        Assert.Equal("deny", (string?)json["outcome"]);
+        Assert.Equal("refund-denied", (string?)json["reasons"]![0]!["rule"]);
+        Assert.Equal("B.1", (string?)json["reasons"]![0]!["clause"]);
+        Assert.Equal("2026-11-24", (string?)json["rules"]!["termsVersion"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateDash_ReadsTheCaseFromStandardInput()
+    {
+        var run = await Run(["evaluate", "-", "--rules", TestPaths.Rules], stdin: DenyCase);
+
+        Assert.Equal((0, ""), (run.Exit, run.Err));
+        Assert.Equal("deny", (string?)JObject.Parse(run.Out)["outcome"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateInvalidCase_ExitsTwoWithPathAndLineOnStandardError()
+    {
+        var file = CaseFile(DenyCase.Replace("\"remaining\": 100.00", "\"remaining\": 100.01", StringComparison.Ordinal));
+
+        var run = await Run(["evaluate", file, "--rules", TestPaths.Rules]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith($"error: The case in {file} is not valid (1 problem):", run.Err, StringComparison.Ordinal);
+        Assert.Contains("grants[0].remaining (line 5, column ", run.Err, StringComparison.Ordinal);
+        Assert.Contains("): must not exceed amount (100.01 > 100.00)", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateInvalidCaseOnStandardInput_NamesStandardInput()
+    {
+        var run = await Run(["evaluate", "-", "--rules", TestPaths.Rules], stdin: "{ \"asOf\": ");
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith("error: The case in standard input is not valid (1 problem):", run.Err, StringComparison.Ordinal);
+        Assert.Contains("(line 1, column ", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateMissingCaseFile_ExitsTwo()
+    {
+        var missing = Path.Combine(_folder, "missing.json");
+
+        var run = await Run(["evaluate", missing, "--rules", TestPaths.Rules]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith($"error: cannot read the case file {missing}: ", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateWithMissingRulesDirectory_ExitsTwoNamingIt()
+    {
+        var missing = Path.Combine(_folder, "no-rules");
+
+        var run = await Run(["evaluate", CaseFile(DenyCase), "--rules", missing]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith($"error: The rule set in {missing} did not load (1 problem):", run.Err, StringComparison.Ordinal);
+        Assert.Contains("the rule directory does not exist", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateWithBrokenRule_ExitsTwoNamingFileWorkflowAndRule()
+    {
+        using var rules = new TempRuleDirectory();
+        rules.SetExpression("cash-value.json", "refund-denied", "c.Nope");
+
+        var run = await Run(["evaluate", CaseFile(DenyCase), "--rules", rules.Path]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.Contains("cash-value.json:", run.Err, StringComparison.Ordinal);
+        Assert.Contains("workflow 'cash-value', rule 'refund-denied': Expression: No property or field 'Nope' exists in type 'CaseFacts'", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_CheckRuleSetWithBrokenExpression_ExitsTwoNamingTheRule()
+    {
+        using var rules = new TempRuleDirectory();
+        rules.EditRule("expiry.json", "usage-credit-expiry", r => r["Properties"]!["expiresAt"] = "g.ExpiresAt");
+
+        var run = await Run(["check", rules.Path]);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\n$", run.Out);
+        Assert.Contains("workflow 'expiry', rule 'usage-credit-expiry': Properties.expiresAt: \"g.ExpiresAt\" gives Instant?", run.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task RunAsync_Help_ExplainsTheExitCodes(string flag)
+    {
+        var run = await Run([flag]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("Exit codes:", run.Out, StringComparison.Ordinal);
+        Assert.Contains("0  evaluate, explain: a decision was printed", run.Out, StringComparison.Ordinal);
+        Assert.Contains("1  check: a scenario failed", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2  the case, the rules or the log could not be read", run.Out, StringComparison.Ordinal);
+        Assert.Contains("evaluate", run.Out, StringComparison.Ordinal);
+        Assert.Contains("check", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateHelp_ExplainsTheExitCodes()
+    {
+        var run = await Run(["evaluate", "--help"]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("--rules", run.Out, StringComparison.Ordinal);
+        Assert.Contains("2  the case, the rules or the log could not be read", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("evaluate x.json --no-such-option")]
+    [InlineData("frobnicate")]
+    public async Task RunAsync_BadCommandLine_ExitsTwoWithUsageHint(string args)
+    {
+        var run = await Run(args.Split(' '));
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith("error: ", run.Err, StringComparison.Ordinal);
+        Assert.EndsWith("Run 'creditpolicy --help' for usage." + Environment.NewLine, run.Err, StringComparison.Ordinal);
+    }
+
+    private string CaseFile(string json)
+    {
+        var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> Run(string[] args, string stdin = "")
+    {
+        using var input = new StringReader(stdin);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await new Commands(input, output, error).RunAsync(args);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    // Effective-dated terms (account.termsVersion, versions/).
+
+    private static async Task<(int Exit, string Out, string Err)> VersionedRun(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await new Commands(new StringReader(""), stdout, stderr).RunAsync(args);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Check_BundledRules_NamesTheVersionOfEveryLineAndPasses()
+    {
+        var (exit, output, error) = await VersionedRun("check", TestPaths.Rules);
+
+        Assert.True(exit == 0, output + error);
+        var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.$", lines[0]);
+        Assert.StartsWith("Loaded 2 versions of the terms from ", lines[1]);
+        Assert.Matches(@"^  2025-01-01  in force from 2025-01-01T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
+        Assert.Matches(@"^  2026-11-24  in force from 2026-11-24T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[3]);
+        Assert.Contains("PASS  2025-01-01  versions/2025-01-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", lines);
+        Assert.Contains("PASS  2026-11-24  versions/2026-11-24/tests/deny/refund-denied.json  deny by refund-denied", lines);
+        Assert.Contains("PASS  2025-01-01  tests/deny/use-pinned-account-keeps-earlier-terms.json  deny by use-insufficient-credits, grant-expired", lines);
+        Assert.Contains("PASS  2026-11-24  tests/permit/use-promotional-live-under-current-terms.json  permit by use-draws-credits", lines);
+        Assert.Contains("PASS  -           tests/indeterminate/no-terms-before-the-earliest-version.json  indeterminate by evaluator:no-terms-in-force", lines);
+        var results = lines.Where(l => l.StartsWith("PASS", StringComparison.Ordinal) || l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
+        Assert.All(results, l => Assert.StartsWith("PASS", l));
+        Assert.Equal($"{results.Length} passed, 0 failed", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Check_SingleVersionDirectory_WorksAsBefore()
+    {
+        var (exit, output, _) = await VersionedRun("check", TestPaths.CurrentTerms);
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\nLoaded 1 version of the terms from ", output);
+        Assert.Contains("PASS  2026-11-24  tests/deny/refund-denied.json  deny by refund-denied", output);
+    }
+
+    [Fact]
+    public async Task Check_FailingScenarioInOneVersion_FailsNamingTheVersion()
+    {
+        var dir = TestPaths.CopyRules();
+        var scenario = Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "permit", "expirations-month-end-and-dst-gap.json");
+        File.WriteAllText(scenario, File.ReadAllText(scenario).Replace("2025-02-28T18:00:00Z", "2025-03-01T18:00:00Z", StringComparison.Ordinal));
+
+        var (exit, output, _) = await VersionedRun("check", dir);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  2025-01-01  versions/2025-01-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", output);
+        Assert.Contains("expirations[0].expiresAt: expected \"2025-03-01T18:00:00Z\", got \"2025-02-28T18:00:00Z\"", output);
+        Assert.EndsWith(", 1 failed" + Environment.NewLine, output);
+    }
+
+    [Fact]
+    public async Task Check_BadRuleInOneVersion_Exits2NamingVersionFileAndRule()
+    {
+        var dir = TestPaths.CopyRules();
+        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        File.WriteAllText(use, File.ReadAllText(use).Replace("\"Expression\"", "\"Expresion\"", StringComparison.Ordinal));
+
+        var (exit, output, error) = await VersionedRun("check", dir);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.Contains("versions/2026-11-24/use.json:", error);
+        Assert.Contains("unknown field 'Expresion'; did you mean 'Expression'? (RulesEngine would silently ignore it)", error);
+    }
+
+    [Fact]
+    public async Task Evaluate_ReadmeExample_IsDecidedByTheTermsInForce()
+    {
+        var (exit, output, _) = await VersionedRun("evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--rules", TestPaths.Rules, "--compact");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("{\"outcome\":\"permit\"", output);
+        Assert.Contains("\"rules\":{\"termsVersion\":\"2026-11-24\",\"digest\":\"sha256:", output);
+    }
+
+    [Fact]
+    public async Task Evaluate_AccountPinnedToAnUnknownVersion_PrintsAnIndeterminateDecision()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "creditpolicy-tests", Guid.NewGuid().ToString("N") + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"))
+            .Replace("\"id\": \"acct_1\",", "\"id\": \"acct_1\", \"termsVersion\": \"1999-01-01\",", StringComparison.Ordinal));
+
+        var (exit, output, _) = await VersionedRun("evaluate", path, "--rules", TestPaths.Rules, "--compact");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("{\"outcome\":\"indeterminate\",\"reasons\":[{\"rule\":\"evaluator:unknown-terms-version\",\"clause\":null,\"message\":\"The account is pinned to terms version '1999-01-01', which these rules do not hold (they hold 2025-01-01, 2026-11-24).\"}]", output);
+    }
+
+    // Explain, trace, decision records and the decision log.
+
+    private static readonly string UseExpired = Path.Combine(TestPaths.Examples, "use-expired.json");
+
+    private static async Task<(int Exit, string Out, string Err)> RunWithInput(string stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await new Commands(new StringReader(stdin), stdout, stderr).RunAsync(args);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Explain_DeniedUse_PrintsTheExpiredGrantsExpiryAndAsOfThenTheDecision()
+    {
+        var (exit, output, error) = await RunWithInput("", "explain", UseExpired, "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        var lines = output.ReplaceLineEndings("\n").Split('\n');
+        var at = Array.FindIndex(lines, l => l.EndsWith("grant-expired (B.1) for grant g1: fired, status expired", StringComparison.Ordinal));
+        Assert.True(at > 0, output);
+        Assert.Equal("c.AsOf = 2026-11-25T10:00:00Z", lines[at + 1].Trim());
+        Assert.Equal("g.Expiry = 2026-11-21T09:00:00Z", lines[at + 2].Trim());
+        Assert.Contains("\nDecision: deny\n", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_Stdin_ExplainsTheCaseRead()
+    {
+        var (exit, output, _) = await RunWithInput(File.ReadAllText(UseExpired), "explain", "-", "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("grant-expired (B.1) for grant g2: fired", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_ScenarioFile_ExplainsItsCase()
+    {
+        var scenario = Path.Combine(TestPaths.CurrentTerms, "tests", "deny", "use-expired-exactly-at-expiry.json");
+
+        var (exit, output, _) = await RunWithInput("", "explain", scenario, "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Decision: deny", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_InvalidCase_ExitsTwoNamingTheField()
+    {
+        var (exit, output, error) = await RunWithInput("""{"asOf": 5}""", "explain", "-", "--rules", TestPaths.Rules);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains("asOf (line 1, column 10): expected an ISO-8601 instant", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_WithoutTrace_HasNoTrace()
+    {
+        var (exit, output, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Null(JObject.Parse(output)["trace"]);
+        Assert.NotNull(JObject.Parse(output)["record"]);
+    }
+
+    [Fact]
+    public async Task Evaluate_Trace_AddsTheTraceAndLeavesTheDecisionBytesAlone()
+    {
+        var (_, plain, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact");
+        var (exit, traced, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--trace");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith(plain.TrimEnd()[..^1] + ",\"trace\":[{\"rule\":\"use-on-closed-account\"", traced, StringComparison.Ordinal);
+        var trace = (JArray)JObject.Parse(traced)["trace"]!;
+        Assert.Contains(trace, t => (string?)t["rule"] == "grant-expired" && (string?)t["grantId"] == "g1" && t["values"]!.Any(v => (string?)v["expression"] == "c.AsOf"));
+    }
+
+    [Fact]
+    public async Task Evaluate_Log_AppendsTheCaseAndTheDecisionPrinted()
+    {
+        var log = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+
+        var (first, printed, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--log", log);
+        var (second, _, _) = await RunWithInput(File.ReadAllText(UseExpired), "evaluate", "-", "--rules", TestPaths.Rules, "--log", log);
+
+        Assert.Equal((0, 0), (first, second));
+        using var reader = File.OpenText(log);
+        var entries = NdjsonDecisionLog.Read(reader).ToArray();
+        Assert.Equal(2, entries.Length);
+        Assert.Equal(printed.TrimEnd(), entries[0].Decision);
+        Assert.Equal(entries[0].Decision, entries[1].Decision);
+    }
+
+    [Fact]
+    public async Task Evaluate_LogInMissingDirectory_ExitsTwoNamingTheLog()
+    {
+        var log = Path.Combine(TestCases.TempDirectory(), "missing", "decisions.ndjson");
+
+        var (exit, output, error) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--log", log);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"error: cannot open the decision log {log} for appending: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_BundledRules_ValidatesSchemasThenRunsScenarios()
+    {
+        var (exit, output, error) = await RunWithInput("", "check", TestPaths.Rules);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        var lines = output.ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal($"Schemas: {RuleSchemas.Files(TestPaths.Rules).Count} files follow rules/schema/.", lines[0]);
+        Assert.StartsWith("Loaded ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_MisspelledRuleField_ExitsTwoNamingFileLineAndPathWithoutLoading()
+    {
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
+        var path = Path.Combine(dir, "restore.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"SuccessEvent\"", "\"SucessEvent\"", StringComparison.Ordinal));
+        var line = Array.FindIndex(File.ReadAllLines(path), l => l.Contains("SucessEvent", StringComparison.Ordinal)) + 1;
+
+        var (exit, output, error) = await RunWithInput("", "check", dir);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"error: 1 file in {dir} does not follow its schema (", error, StringComparison.Ordinal);
+        Assert.Contains($"\n  restore.json:{line}: Rules[0].SucessEvent: unknown field 'SucessEvent'; did you mean 'SuccessEvent'? (RulesEngine would silently ignore it)", error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    // Hostile input, generated cases and the sandbox (the trust suite).
+
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunArgs(params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
@@ -16,9 +459,9 @@ public sealed class CommandsTests
     [Fact]
     public async Task Generate_SameSeed_WritesTheSameBytes()
     {
-        var first = await Run("generate", "--count", "200", "--seed", "11");
-        var second = await Run("generate", "--count", "200", "--seed", "11");
-        var other = await Run("generate", "--count", "200", "--seed", "12");
+        var first = await RunArgs("generate", "--count", "200", "--seed", "11");
+        var second = await RunArgs("generate", "--count", "200", "--seed", "11");
+        var other = await RunArgs("generate", "--count", "200", "--seed", "12");
 
         Assert.Equal(0, first.Exit);
         Assert.Equal("", first.Stderr);
@@ -29,7 +472,7 @@ public sealed class CommandsTests
     [Fact]
     public async Task Generate_Count_WritesThatManyValidCasesOnePerLine()
     {
-        var (exit, stdout, _) = await Run("generate", "-n", "250", "-s", "3");
+        var (exit, stdout, _) = await RunArgs("generate", "-n", "250", "-s", "3");
 
         Assert.Equal(0, exit);
         Assert.EndsWith("\n", stdout, StringComparison.Ordinal);
@@ -49,8 +492,8 @@ public sealed class CommandsTests
         var path = Path.Combine(Path.GetTempPath(), $"creditpolicy-generate-{Guid.NewGuid():N}.ndjson");
         try
         {
-            var toFile = await Run("generate", "--count", "40", "--seed", "5", "--out", path);
-            var toStdout = await Run("generate", "--count", "40", "--seed", "5");
+            var toFile = await RunArgs("generate", "--count", "40", "--seed", "5", "--out", path);
+            var toStdout = await RunArgs("generate", "--count", "40", "--seed", "5");
 
             Assert.Equal(0, toFile.Exit);
             Assert.Equal("", toFile.Stdout);
@@ -65,7 +508,7 @@ public sealed class CommandsTests
     [Fact]
     public async Task Generate_ZeroCount_WritesNothing()
     {
-        var (exit, stdout, stderr) = await Run("generate", "--count", "0");
+        var (exit, stdout, stderr) = await RunArgs("generate", "--count", "0");
 
         Assert.Equal(0, exit);
         Assert.Equal("", stdout);
@@ -78,7 +521,7 @@ public sealed class CommandsTests
     [InlineData("--seed", "1.5", "1.5")]
     public async Task Generate_BadOption_ExitsWithBadInputNamingIt(string option, string value, string expected)
     {
-        var (exit, stdout, stderr) = await Run("generate", option, value);
+        var (exit, stdout, stderr) = await RunArgs("generate", option, value);
 
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
@@ -90,7 +533,7 @@ public sealed class CommandsTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"creditpolicy-missing-{Guid.NewGuid():N}", "cases.ndjson");
 
-        var (exit, _, stderr) = await Run("generate", "--count", "1", "--out", path);
+        var (exit, _, stderr) = await RunArgs("generate", "--count", "1", "--out", path);
 
         Assert.Equal(2, exit);
         Assert.Contains("cannot write " + path, stderr, StringComparison.Ordinal);

@@ -201,7 +201,7 @@ public sealed class InvariantPropertyTests
     [Fact]
     public void Decide_SameCaseTwice_GivesTheSameBytes()
     {
-        var fresh = new CreditPolicyEngine(RuleSet.Load(TestPaths.Rules));
+        var fresh = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(RuleSet.Load(TestPaths.CurrentTerms)));
         foreach (var g in Sample.Value)
         {
             var first = DecisionJson.Serialize(Engine.Decide(g.Case));

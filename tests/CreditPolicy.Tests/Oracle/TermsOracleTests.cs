@@ -1,7 +1,6 @@
 using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
 using CreditPolicy.Scenarios;
-using CreditPolicy.Tests.Scenarios;
 using NodaTime;
 using NodaTime.Text;
 
@@ -10,13 +9,18 @@ namespace CreditPolicy.Tests.Oracle;
 /// <summary>The oracle held to the hand-written scenarios and to calendar facts, so that agreeing with it means something.</summary>
 public sealed class TermsOracleTests
 {
-    public static TheoryData<string> ScenarioFiles() => ScenarioRunnerTests.ScenarioFiles();
+    /// <summary>The scenarios of the current terms, which the oracle implements.</summary>
+    public static TheoryData<string> ScenarioFiles()
+    {
+        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.CurrentTerms, ScenarioRunner.TestsFolder));
+        return new TheoryData<string>(scenarios.Select(s => s.File));
+    }
 
     [Theory]
     [MemberData(nameof(ScenarioFiles))]
     public void Decide_BundledScenario_MatchesItsExpectation(string file)
     {
-        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder));
+        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.CurrentTerms, ScenarioRunner.TestsFolder));
         var scenario = Assert.Single(scenarios, s => s.File == file);
 
         var result = ScenarioRunner.Run(new OraclePolicy(), scenario);
@@ -62,7 +66,7 @@ public sealed class TermsOracleTests
 
     private sealed class OraclePolicy : ICreditPolicy
     {
-        public RuleSetIdentity Rules => TermsOracle.Identity;
+        public global::CreditPolicy.Rules.RuleCatalogue Catalogue => Bundled.Engine.Catalogue;
 
         public Decision Decide(CreditCase @case) => TermsOracle.Decide(@case);
 

@@ -25,7 +25,7 @@ public sealed class StepBudgetTests
     [MemberData(nameof(RunawayExpressions))]
     public void Decide_RunawayRuleOnThousandsOfGrants_IsIndeterminateNamingTheRuleAndTheBudget(string expression)
     {
-        var engine = new CreditPolicyEngine(RuleSet.Load(ExpressionSandboxTests.RuleDirectory(ExpressionSandboxTests.Rule("runaway-rule", expression), withBundled: true)));
+        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(RuleSet.Load(ExpressionSandboxTests.RuleDirectory(ExpressionSandboxTests.Rule("runaway-rule", expression), withBundled: true))));
         var clock = Stopwatch.StartNew();
 
         var decision = engine.Decide(Case(3_000, RequestTypes.Balance));
@@ -42,7 +42,7 @@ public sealed class StepBudgetTests
     [MemberData(nameof(RunawayExpressions))]
     public void Decide_SameRuleOnAFewGrants_Decides(string expression)
     {
-        var engine = new CreditPolicyEngine(RuleSet.Load(ExpressionSandboxTests.RuleDirectory(ExpressionSandboxTests.Rule("runaway-rule", expression), withBundled: true)));
+        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(RuleSet.Load(ExpressionSandboxTests.RuleDirectory(ExpressionSandboxTests.Rule("runaway-rule", expression), withBundled: true))));
 
         var decision = engine.Decide(Case(12, RequestTypes.Balance));
 
@@ -53,7 +53,7 @@ public sealed class StepBudgetTests
     [Fact]
     public void Decide_BundledRulesUnderATinyBudget_AreIndeterminateNamingTheRuleThatRanOut()
     {
-        var engine = new CreditPolicyEngine(Bundled.RuleSet, maxStepsPerDecision: 100);
+        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Bundled.RuleSet), maxStepsPerDecision: 100);
         var c = Case(200, RequestTypes.Use, amount: 5m);
 
         var decision = engine.Decide(c);
@@ -68,7 +68,7 @@ public sealed class StepBudgetTests
     public void Decide_ManyDecisionsOnOneThread_EachGetsTheWholeBudget()
     {
         // Each decision takes about 400 steps (two use rules sum 200 grants): under 1,000 each, far over in total.
-        var engine = new CreditPolicyEngine(Bundled.RuleSet, maxStepsPerDecision: 1_000);
+        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Bundled.RuleSet), maxStepsPerDecision: 1_000);
         var c = Case(200, RequestTypes.Use, amount: 5m);
 
         var outcomes = Enumerable.Range(0, 200).Select(_ => engine.Decide(c).Outcome).Distinct().ToArray();
@@ -95,7 +95,7 @@ public sealed class StepBudgetTests
             })
             .BuildServiceProvider();
 
-        var engine = Assert.IsType<CreditPolicyEngine>(provider.GetRequiredService<ICreditPolicy>());
+        var engine = Assert.IsType<ReloadingCreditPolicy>(provider.GetRequiredService<ICreditPolicy>());
 
         Assert.Equal(100, engine.MaxStepsPerDecision);
         Assert.Equal(CreditPolicyOptions.DefaultMaxStepsPerDecision, new CreditPolicyOptions().MaxStepsPerDecision);

@@ -3,32 +3,43 @@ using CreditPolicy.Scenarios;
 
 namespace CreditPolicy.Tests.Scenarios;
 
-/// <summary>Runs every scenario under rules/tests/ and holds every rule to having scenarios.</summary>
+/// <summary>Runs every scenario of every bundled version of the terms, and those across versions, and holds every rule to having scenarios.</summary>
 public sealed class ScenarioRunnerTests
 {
-    private static readonly Lazy<RuleSet> Bundled = new(() => RuleSet.Load(TestPaths.Rules));
+    private static readonly Lazy<RuleCatalogue> Catalogue = new(() => RuleCatalogue.Load(TestPaths.Rules));
 
-    public static TheoryData<string> ScenarioFiles()
+
+    /// <summary>Every bundled scenario as (terms version, or "" for the scenarios across versions; path under its tests/ folder).</summary>
+    public static TheoryData<string, string> ScenarioFiles()
     {
-        var data = new TheoryData<string>();
-        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder));
-        foreach (var file in scenarios.Select(s => s.File).Concat(unreadable.Select(u => u.File)).Order(StringComparer.Ordinal))
+        var data = new TheoryData<string, string>();
+        foreach (var version in Directory.GetDirectories(Path.Combine(TestPaths.Rules, "versions")).Select(Path.GetFileName).Order(StringComparer.Ordinal))
         {
-            data.Add(file);
+            foreach (var file in Files(Path.Combine(TestPaths.Version(TestPaths.Rules, version!), ScenarioRunner.TestsFolder))) data.Add(version!, file);
         }
 
+        foreach (var file in Files(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder))) data.Add("", file);
         return data;
+
+        static IEnumerable<string> Files(string directory)
+        {
+            var (scenarios, unreadable) = ScenarioRunner.Discover(directory);
+            return scenarios.Select(s => s.File).Concat(unreadable.Select(u => u.File)).Order(StringComparer.Ordinal);
+        }
     }
 
     [Theory]
     [MemberData(nameof(ScenarioFiles))]
-    public void Run_BundledScenario_MatchesItsExpectation(string file)
+    public void Run_BundledScenario_MatchesItsExpectation(string version, string file)
     {
-        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder));
+        var (directory, policy) = version.Length == 0
+            ? (TestPaths.Rules, new CreditPolicyEngine(Catalogue.Value))
+            : (TestPaths.Version(TestPaths.Rules, version), new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Catalogue.Value.Find(version)!)));
+        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(directory, ScenarioRunner.TestsFolder));
         Assert.DoesNotContain(unreadable, u => u.File == file);
         var scenario = Assert.Single(scenarios, s => s.File == file);
 
-        var result = ScenarioRunner.Run(new CreditPolicyEngine(Bundled.Value), scenario);
+        var result = ScenarioRunner.Run(policy, scenario);
 
         Assert.True(result.Passed, $"{file}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", result.Failures));
         Assert.Equal(scenario.Expected, result.Decision!.Outcome);
@@ -37,7 +48,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public void Discover_BundledRules_FindsScenariosOfEveryOutcomeFolder()
     {
-        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder));
+        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(TestPaths.CurrentTerms, ScenarioRunner.TestsFolder));
 
         Assert.Empty(unreadable);
         Assert.Contains(scenarios, s => s.File.StartsWith("permit/", StringComparison.Ordinal));
@@ -45,18 +56,24 @@ public sealed class ScenarioRunnerTests
     }
 
     [Fact]
-    public void Coverage_BundledRules_EveryRuleDecidesInOneScenarioAndNotInAnother()
+    public void Coverage_BundledRules_EveryRuleOfEveryVersionDecidesInOneScenarioAndNotInAnother()
     {
-        var report = ScenarioRunner.Check(Bundled.Value);
+        var report = ScenarioRunner.Check(Catalogue.Value);
 
-        Assert.True(report.Gaps.Count == 0, "Rules without scenarios:" + Environment.NewLine + string.Join(Environment.NewLine, report.Gaps));
-        Assert.Equal(Bundled.Value.Rules.Count(r => r.Enabled), Bundled.Value.Rules.Count);
+        Assert.Equal([TestPaths.EarlierVersion, TestPaths.CurrentVersion], report.Versions.Select(v => v.Version.Identity.TermsVersion));
+        foreach (var (version, versionReport) in report.Versions)
+        {
+            Assert.True(versionReport.Gaps.Count == 0, $"Rules of {version.Identity.TermsVersion} without scenarios:" + Environment.NewLine + string.Join(Environment.NewLine, versionReport.Gaps));
+            Assert.Equal(version.Rules.Count(r => r.Enabled), version.Rules.Count);
+        }
+
+        Assert.True(report.Succeeded, string.Join(Environment.NewLine, report.Problems()));
     }
 
     [Fact]
     public void Check_RuleWithoutADecidingScenario_ReportsTheGap()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         File.Delete(Path.Combine(dir, "tests", "deny", "restore-expired-credit.json"));
 
         var report = ScenarioRunner.Check(RuleSet.Load(dir));
@@ -71,7 +88,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public void Check_RuleNeverRunWithoutDeciding_ReportsTheMissingCounterExample()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         foreach (var file in Directory.GetFiles(Path.Combine(dir, "tests", "deny"), "reload-*.json"))
         {
             File.Delete(file);
@@ -88,7 +105,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public void Run_WrongExpectation_FailsNamingTheField()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         var path = Path.Combine(dir, "tests", "permit", "use-draws-soonest-expiry-first.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"amount\": 12.5", "\"amount\": 12.4", StringComparison.Ordinal));
 
@@ -102,7 +119,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public void Discover_ScenarioOutsideAnOutcomeFolder_IsReportedUnreadable()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
         File.Copy(Path.Combine(dir, "tests", "deny", "refund-denied.json"), Path.Combine(dir, "tests", "refund.json"));
 
         var (_, unreadable) = ScenarioRunner.Discover(Path.Combine(dir, "tests"));

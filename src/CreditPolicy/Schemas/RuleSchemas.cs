@@ -1,0 +1,297 @@
+using System.Globalization;
+using System.Reflection;
+using CreditPolicy.Rules;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Generation;
+using NJsonSchema.References;
+using NJsonSchema.Validation;
+
+namespace CreditPolicy.Schemas;
+
+/// <summary>Validates rule files, <c>terms.json</c>, cases and scenarios against CreditPolicy's JSON Schemas, reporting every problem with file, line and path.</summary>
+/// <remarks>
+/// The schemas are the files in <c>rules/schema/</c>, compiled into the library, so a check always uses the
+/// schemas of the CreditPolicy version that will run the rules, whatever a file's <c>$schema</c> says (that
+/// reference is for editors). Unknown fields are errors everywhere: a misspelt RulesEngine field such as
+/// <c>Expresion</c> is silently ignored by RulesEngine, and a misspelt case field would change a decision.
+/// </remarks>
+public static class RuleSchemas
+{
+    private const string ResourcePrefix = "CreditPolicy.Schemas.";
+
+    private static readonly Lazy<IReadOnlyDictionary<SchemaKind, JsonSchema>> Schemas = new(LoadAll);
+
+    /// <summary>The schema's file name in <c>rules/schema/</c>, for example <c>rule-file.schema.json</c>.</summary>
+    public static string FileName(SchemaKind kind) => kind switch
+    {
+        SchemaKind.RuleFile => "rule-file.schema.json",
+        SchemaKind.Terms => "terms.schema.json",
+        SchemaKind.Case => "case.schema.json",
+        SchemaKind.Scenario => "scenario.schema.json",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a schema kind"),
+    };
+
+    /// <summary>The text of a schema as compiled into the library.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="kind"/> is not a schema kind.</exception>
+    public static string Text(SchemaKind kind) => Resource(FileName(kind));
+
+    /// <summary>Validates every file of a rule directory: <c>terms.json</c>, each rule file, and each scenario under <c>tests/</c>.</summary>
+    /// <remarks>Problems come in file order (ordinal), then line order. Files are named relative to <paramref name="rulesDirectory"/>, with <c>/</c>.</remarks>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="rulesDirectory"/> is null.</exception>
+    public static IReadOnlyList<SchemaProblem> ValidateDirectory(string rulesDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(rulesDirectory);
+        if (!Directory.Exists(rulesDirectory)) return [new SchemaProblem(rulesDirectory, null, null, "$", "the rule directory does not exist")];
+        var problems = new List<SchemaProblem>();
+        foreach (var (file, kind) in Files(rulesDirectory))
+        {
+            problems.AddRange(ValidateFile(Path.Combine(rulesDirectory, file), kind, file));
+        }
+
+        return problems;
+    }
+
+    /// <summary>The files of a rule directory and the schema each follows, in the order <see cref="ValidateDirectory"/> checks them.</summary>
+    /// <remarks>
+    /// A single-version directory holds <c>terms.json</c>, rule files and <c>tests/</c>; a directory of several versions
+    /// holds <c>versions/&lt;termsVersion&gt;/</c>, each laid out the same way, and <c>tests/</c> for scenarios across versions.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="rulesDirectory"/> is null.</exception>
+    public static IReadOnlyList<(string File, SchemaKind Kind)> Files(string rulesDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(rulesDirectory);
+        var files = new List<(string, SchemaKind)>();
+        if (!Directory.Exists(rulesDirectory)) return files;
+        AddVersion(rulesDirectory, "");
+        var versions = Path.Combine(rulesDirectory, RuleConventions.VersionsFolder);
+        if (Directory.Exists(versions))
+        {
+            foreach (var version in Directory.GetDirectories(versions).Order(StringComparer.Ordinal))
+            {
+                AddVersion(version, Path.GetRelativePath(rulesDirectory, version).Replace('\\', '/') + "/");
+            }
+        }
+
+        return files;
+
+        void AddVersion(string directory, string prefix)
+        {
+            foreach (var path in Directory.GetFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(path);
+                files.Add((prefix + name, name == RuleConventions.TermsFile ? SchemaKind.Terms : SchemaKind.RuleFile));
+            }
+
+            var tests = Path.Combine(directory, Scenarios.ScenarioRunner.TestsFolder);
+            if (Directory.Exists(tests))
+            {
+                files.AddRange(Directory.GetFiles(tests, "*.json", SearchOption.AllDirectories)
+                    .Select(p => Path.GetRelativePath(rulesDirectory, p).Replace('\\', '/'))
+                    .Order(StringComparer.Ordinal)
+                    .Select(p => (p, SchemaKind.Scenario)));
+            }
+        }
+    }
+
+    /// <summary>Validates one file against a schema; <paramref name="displayName"/> names it in problems (default: the path).</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="path"/> is null.</exception>
+    public static IReadOnlyList<SchemaProblem> ValidateFile(string path, SchemaKind kind, string? displayName = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = displayName ?? path;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [new SchemaProblem(name, null, null, "$", "cannot read the file: " + ex.Message)];
+        }
+
+        return Validate(text, kind, name);
+    }
+
+    /// <summary>Validates JSON text against a schema, naming the source <paramref name="file"/> in every problem.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="json"/> or <paramref name="file"/> is null.</exception>
+    public static IReadOnlyList<SchemaProblem> Validate(string json, SchemaKind kind, string file)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(file);
+        JToken token;
+        try
+        {
+            using var reader = new JsonTextReader(new StringReader(json))
+            {
+                DateParseHandling = DateParseHandling.None,
+                FloatParseHandling = FloatParseHandling.Decimal,
+                MaxDepth = 64,
+            };
+            token = JToken.ReadFrom(reader, new JsonLoadSettings
+            {
+                LineInfoHandling = LineInfoHandling.Load,
+                DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error,
+                CommentHandling = CommentHandling.Ignore,
+            });
+            if (reader.Read()) return [new SchemaProblem(file, reader.LineNumber, reader.LinePosition, "$", "unexpected content after the JSON document")];
+        }
+        catch (JsonReaderException ex)
+        {
+            var message = ex.Message;
+            var cut = message.IndexOf(" Path '", StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut];
+            return [new SchemaProblem(file, ex.LineNumber, ex.LinePosition, string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, "not valid JSON: " + message.TrimEnd('.', ' '))];
+        }
+
+        var schema = Schemas.Value[kind];
+        var errors = new JsonSchemaValidator().Validate(token, schema);
+        var problems = new List<(SchemaProblem Problem, bool Shape)>();
+        foreach (var error in errors) Flatten(error, kind, file, problems);
+
+        // A "none of these shapes" problem on an object says nothing new when something inside it is already reported.
+        return problems
+            .Where(p => !p.Shape || !problems.Any(q => !q.Shape && IsWithin(q.Problem.Path, p.Problem.Path)))
+            .Select(p => p.Problem)
+            .Distinct()
+            .OrderBy(p => p.Line ?? 0)
+            .ThenBy(p => p.Column ?? 0)
+            .ThenBy(p => p.Path, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    private static readonly HashSet<ValidationErrorKind> TypeMismatches =
+    [
+        ValidationErrorKind.StringExpected, ValidationErrorKind.NumberExpected, ValidationErrorKind.IntegerExpected,
+        ValidationErrorKind.BooleanExpected, ValidationErrorKind.ObjectExpected, ValidationErrorKind.ArrayExpected,
+        ValidationErrorKind.NullExpected,
+    ];
+
+    private static bool IsWithin(string path, string parent) =>
+        parent == "$" || path == parent || path.StartsWith(parent + ".", StringComparison.Ordinal) || path.StartsWith(parent + "[", StringComparison.Ordinal);
+
+    private static void Flatten(ValidationError error, SchemaKind kind, string file, List<(SchemaProblem, bool)> problems)
+    {
+        if (error is ChildSchemaValidationError child && error.Kind is not (ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf))
+        {
+            foreach (var nested in child.Errors.Values.SelectMany(e => e)) Flatten(nested, kind, file, problems);
+            return;
+        }
+
+        // "string or null" given a string that breaks the string's pattern: report the pattern, not the types.
+        if (error is MultiTypeValidationError multi)
+        {
+            var matched = multi.Errors.Values.FirstOrDefault(list => list.Count > 0 && !list.Any(e => TypeMismatches.Contains(e.Kind)));
+            if (matched is not null)
+            {
+                foreach (var nested in matched) Flatten(nested, kind, file, problems);
+                return;
+            }
+        }
+
+        var path = JsonPath(error.Path);
+        var problem = new SchemaProblem(file, error.HasLineInfo ? error.LineNumber : null, error.HasLineInfo ? error.LinePosition : null, path, Message(error, kind));
+        problems.Add((problem, error.Kind is ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf));
+    }
+
+    private static string JsonPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "#") return "$";
+        return path.StartsWith("#/", StringComparison.Ordinal) ? path[2..] : path;
+    }
+
+    private static string Message(ValidationError e, SchemaKind kind)
+    {
+        var schema = e.Schema;
+        var got = Describe(e.Token);
+        switch (e.Kind)
+        {
+            case ValidationErrorKind.NoAdditionalPropertiesAllowed:
+                var known = schema?.Properties.Keys.Where(k => k != "$schema").ToArray() ?? [];
+                var near = known.FirstOrDefault(k => Spelling.IsNear(k, e.Property ?? ""));
+                var ignored = kind == SchemaKind.RuleFile ? " (RulesEngine would silently ignore it)" : "";
+                return near is not null
+                    ? $"unknown field '{e.Property}'; did you mean '{near}'?{ignored}"
+                    : $"unknown field '{e.Property}'{ignored}; expected one of {string.Join(", ", known)}";
+            case ValidationErrorKind.PropertyRequired:
+                return "required field is missing";
+            case ValidationErrorKind.NotInEnumeration:
+                var allowed = schema?.Enumeration.Where(v => v is not null).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)) ?? [];
+                return $"expected one of {string.Join(", ", allowed)}, got {got}";
+            case ValidationErrorKind.StringExpected: return $"expected a string, got {got}";
+            case ValidationErrorKind.NumberExpected: return $"expected a number, got {got}";
+            case ValidationErrorKind.IntegerExpected: return $"expected an integer, got {got}";
+            case ValidationErrorKind.BooleanExpected: return $"expected true or false, got {got}";
+            case ValidationErrorKind.ObjectExpected: return $"expected an object, got {got}";
+            case ValidationErrorKind.ArrayExpected: return $"expected an array, got {got}";
+            case ValidationErrorKind.NullExpected: return $"expected null, got {got}";
+            case ValidationErrorKind.NoTypeValidates:
+                return $"expected {string.Join(" or ", TypeNames(schema?.Type ?? JsonObjectType.None))}, got {got}";
+            case ValidationErrorKind.StringTooShort: return "expected a non-empty string";
+            case ValidationErrorKind.PatternMismatch:
+                return schema?.Description is { Length: > 0 } description ? $"got {got}; expected {Lower(description)}" : $"got {got}, which does not match {schema?.Pattern}";
+            case ValidationErrorKind.TooFewItems: return $"expected at least {schema?.MinItems} item(s)";
+            case ValidationErrorKind.ItemsNotUnique: return "items must not repeat";
+            case ValidationErrorKind.NumberTooSmall:
+                return schema?.ExclusiveMinimum is { } exclusive ? $"must be greater than {exclusive}, got {got}" : $"must be at least {schema?.Minimum}, got {got}";
+            case ValidationErrorKind.NotOneOf:
+            case ValidationErrorKind.NotAnyOf:
+                var shapes = schema is null ? [] : (e.Kind == ValidationErrorKind.NotOneOf ? schema.OneOf : schema.AnyOf).Select(s => s.Title ?? "").ToArray();
+                return "expected " + string.Join(" or ", shapes);
+            default:
+                return $"{e.Kind} (got {got})";
+        }
+    }
+
+    private static string Lower(string description) => description.Length > 0 ? char.ToLowerInvariant(description[0]) + description[1..].TrimEnd('.') : description;
+
+    private static IEnumerable<string> TypeNames(JsonObjectType type)
+    {
+        foreach (var (flag, name) in new[] { (JsonObjectType.String, "a string"), (JsonObjectType.Number, "a number"), (JsonObjectType.Integer, "an integer"), (JsonObjectType.Boolean, "true or false"), (JsonObjectType.Object, "an object"), (JsonObjectType.Array, "an array"), (JsonObjectType.Null, "null") })
+        {
+            if (type.HasFlag(flag)) yield return name;
+        }
+    }
+
+    private static string Describe(JToken? t) => t?.Type switch
+    {
+        null => "nothing",
+        JTokenType.String => $"the string \"{Truncate((string)t!)}\"",
+        JTokenType.Integer or JTokenType.Float => "the number " + Truncate(Convert.ToString(((JValue)t).Value, CultureInfo.InvariantCulture) ?? ""),
+        JTokenType.Boolean => (bool)t ? "true" : "false",
+        JTokenType.Array => "an array",
+        JTokenType.Object => "an object",
+        JTokenType.Property => $"'{((JProperty)t).Name}'",
+        JTokenType.Null => "null",
+        _ => t.Type.ToString().ToLowerInvariant(),
+    };
+
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    private static IReadOnlyDictionary<SchemaKind, JsonSchema> LoadAll() =>
+        Enum.GetValues<SchemaKind>().ToDictionary(k => k, k => LoadAsync(FileName(k)).GetAwaiter().GetResult());
+
+    private static async Task<JsonSchema> LoadAsync(string fileName)
+    {
+        // A virtual document path: relative $refs ("case.schema.json") resolve to the embedded files, never to disk.
+        var documentPath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "creditpolicy-schemas", fileName);
+        return await JsonSchema.FromJsonAsync(Resource(fileName), documentPath, schema => new EmbeddedResolver(schema)).ConfigureAwait(false);
+    }
+
+    private static string Resource(string fileName)
+    {
+        using var stream = typeof(RuleSchemas).Assembly.GetManifestResourceStream(ResourcePrefix + fileName)
+            ?? throw new InvalidOperationException($"The schema {fileName} is not compiled into {typeof(RuleSchemas).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Resolves a schema's file references to the schemas compiled into the library.</summary>
+    private sealed class EmbeddedResolver(JsonSchema root)
+        : JsonReferenceResolver(new JsonSchemaAppender(root, new DefaultTypeNameGenerator()))
+    {
+        public override async Task<IJsonReference> ResolveFileReferenceAsync(string filePath, CancellationToken cancellationToken = default) =>
+            await JsonSchema.FromJsonAsync(Resource(System.IO.Path.GetFileName(filePath)), filePath, _ => this, cancellationToken).ConfigureAwait(false);
+    }
+}

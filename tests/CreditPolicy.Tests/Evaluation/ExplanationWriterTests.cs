@@ -1,0 +1,37 @@
+using CreditPolicy.Evaluation;
+
+namespace CreditPolicy.Tests.Evaluation;
+
+public sealed class ExplanationWriterTests
+{
+    [Fact]
+    public void Format_DeniedUseOfExpiredGrant_ShowsTheRuleItsClauseTheValuesAndTheDecision()
+    {
+        var @case = TestCases.Example("use-expired.json");
+        var evaluation = new CreditPolicyEngine(TestCases.Bundled).Explain(@case);
+
+        var text = ExplanationWriter.Format(@case, evaluation);
+
+        Assert.StartsWith("Case: 'use' of 12.50 by acct_1 on account acct_1 (open, America/New_York) with 2 grants, as of 2026-11-25T10:00:00Z\n", text, StringComparison.Ordinal);
+        Assert.Contains("""
+              7. grant-expired (B.1) for grant g1: fired, status expired
+                   c.AsOf = 2026-11-25T10:00:00Z
+                   g.Expiry = 2026-11-21T09:00:00Z
+                   g.ExpiryStatus = "expired"
+            """.ReplaceLineEndings("\n"), text, StringComparison.Ordinal);
+        Assert.Contains("\nDecision: deny\n  because use-insufficient-credits (A.1): ", text, StringComparison.Ordinal);
+        Assert.Contains("\n  because grant-expired (B.1) for grant g1: The credits have expired.\n", text, StringComparison.Ordinal);
+        Assert.Contains($"\n  record: {evaluation.Decision.Record!.Id} (case {evaluation.Decision.Record.CaseDigest}, ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_Permit_ListsWhatItProduces()
+    {
+        var @case = TestCases.Example("use.json");
+
+        var text = ExplanationWriter.Format(@case, new CreditPolicyEngine(TestCases.Bundled).Explain(@case));
+
+        Assert.Contains("\nDecision: permit\n  because use-draws-credits (A.1): The holder's available credits cover the amount.\n  allocations: 20 from g2 (promotional), 12.50 from g1 (usage)\n", text, StringComparison.Ordinal);
+        Assert.Contains("use-draws-credits (A.1): fired\n", text, StringComparison.Ordinal);
+    }
+}

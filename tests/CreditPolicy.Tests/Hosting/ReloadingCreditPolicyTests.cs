@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CreditPolicy.Json;
+using CreditPolicy.Model;
+using CreditPolicy.Rules;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Linq;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace CreditPolicy.Tests.Hosting;
+
+/// <summary>Safe hot reload: edits under a running evaluator, good and bad, while other threads decide.</summary>
+public sealed class ReloadingCreditPolicyTests
+{
+    private const string PermitMessage = "The holder's available credits cover the amount.";
+
+    /// <summary>Generous: a reload loads both bundled versions and runs every scenario, on a machine shared with other builds.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static readonly Lazy<CreditCase> UseCase = new(() =>
+        CaseJson.Read(File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"))).GetCaseOrThrow("examples/use.json"));
+
+    private readonly FakeClock _clock = new(Instant.FromUtc(2026, 11, 25, 12, 0));
+
+    private readonly ListLogger _logger = new();
+
+    [Fact]
+    public async Task ReloadAsync_GoodAndBadEditsWhileEightThreadsDecide_EveryDecisionComesWholeFromAValidSet()
+    {
+        var dir = TestPaths.CopyRules();
+        var current = TestPaths.Version(dir, TestPaths.CurrentVersion);
+        using var policy = Create(dir, watch: false);
+        var messageOf = new Dictionary<RuleSetIdentity, string> { [CurrentIdentity(policy)] = PermitMessage };
+        // Every distinct decision seen, with how often: few kinds, so memory stays flat however many are made.
+        var seen = new ConcurrentDictionary<string, long>();
+        long made = 0;
+        var failures = new ConcurrentQueue<Exception>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var deciders = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                for (var n = 1; !stop.IsCancellationRequested; n++)
+                {
+                    seen.AddOrUpdate(DecisionJson.Serialize(policy.Decide(UseCase.Value), indented: false), 1, (_, count) => count + 1);
+                    Interlocked.Increment(ref made);
+
+                    // Leave the reloads some of the machine's two cores.
+                    if (n % 4 == 0) Thread.Sleep(1);
+                }
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue(ex);
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        for (var edit = 1; edit <= 3; edit++)
+        {
+            // A good edit: the permit's message changes, nothing a scenario checks.
+            var message = $"{PermitMessage} (edit {edit})";
+            Edit(Path.Combine(current, "use.json"), edit == 1 ? $"\"{PermitMessage}\"" : $"\"{PermitMessage} (edit {edit - 1})\"", $"\"{message}\"");
+            var replaced = await ReloadAt(policy, Duration.FromMinutes(edit * 10));
+            Assert.Equal(ReloadOutcome.Replaced, replaced.Outcome);
+            Assert.Equal(_clock.GetCurrentInstant(), policy.Status.LoadedAt);
+            messageOf[CurrentIdentity(policy)] = message;
+        }
+
+        var good = policy.Status;
+
+        // A bad edit that does not compile: a half-written file.
+        var use = Path.Combine(current, "use.json");
+        var goodUse = File.ReadAllText(use);
+        File.WriteAllText(use, goodUse[..(goodUse.Length / 2)]);
+        var broken = await ReloadAt(policy, Duration.FromMinutes(40));
+        Assert.Equal(ReloadOutcome.Rejected, broken.Outcome);
+        Assert.True(broken.Problems.Any(p => p.File == "versions/2026-11-24/use.json" && p.Message.StartsWith("not valid JSON", StringComparison.Ordinal)), string.Join(Environment.NewLine, broken.Problems));
+        File.WriteAllText(use, goodUse);
+
+        // A bad edit that compiles but breaks the terms' own scenarios: usage credits lasting two years.
+        var expiry = Path.Combine(current, "expiry.json");
+        Edit(expiry, "\"Cal.PlusInZone(g.ConfirmedAt ?? g.IssuedAt, \\\"P1Y\\\", c.Account.TimeZone)\"", "\"Cal.PlusInZone(g.ConfirmedAt ?? g.IssuedAt, \\\"P2Y\\\", c.Account.TimeZone)\"");
+        var failing = await ReloadAt(policy, Duration.FromMinutes(50));
+        Assert.Equal(ReloadOutcome.Rejected, failing.Outcome);
+        Assert.Contains(failing.Problems, p => p.File == "versions/2026-11-24/tests/deny/restore-expired-credit.json" && p.Message == "expected deny, got permit (restore-live-credit)");
+
+        Assert.Same(good.Catalogue, policy.Status.Catalogue);
+        Assert.Equal(good.LoadedAt, policy.Status.LoadedAt);
+        Assert.False(policy.Status.IsHealthy);
+        Assert.Same(failing, policy.Status.LastAttempt);
+        Assert.Equal(2, _logger.Entries.Count(e => e.Level == LogLevel.Error));
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("versions/2026-11-24/tests/deny/restore-expired-credit.json", StringComparison.Ordinal));
+
+        // Let the deciders run on the last good set for a while before stopping them.
+        var before = Interlocked.Read(ref made);
+        await Eventually(() => Interlocked.Read(ref made) > before + 1000);
+        await stop.CancelAsync();
+        await Task.WhenAll(deciders);
+
+        Assert.Empty(failures);
+        var decisions = seen.Keys.Select(json => (Json: json, Read: JObject.Parse(json))).ToArray();
+        Assert.All(decisions, d =>
+        {
+            var rules = new RuleSetIdentity((string?)d.Read["rules"]!["termsVersion"], (string)d.Read["rules"]!["digest"]!);
+            Assert.True(messageOf.TryGetValue(rules, out var message), $"decided by {rules}, which never served: {d.Json}");
+            var expected = DecisionJson.Serialize(PermitUnder(rules, message!), indented: false);
+            Assert.Equal(expected, d.Json);
+        });
+        Assert.True(decisions.Length >= 2, "the deciders saw no reload");
+        Assert.True(made > 8000, $"only {made} decisions were made");
+    }
+
+    [Fact]
+    public async Task ReloadAsync_NothingChanged_IsUnchangedAndKeepsLoadedAt()
+    {
+        using var policy = Create(TestPaths.CopyRules(), watch: false);
+        var before = policy.Status;
+
+        var attempt = await ReloadAt(policy, Duration.FromMinutes(1));
+
+        Assert.Equal(ReloadOutcome.Unchanged, attempt.Outcome);
+        Assert.Same(before.Catalogue, policy.Status.Catalogue);
+        Assert.Equal(before.LoadedAt, policy.Status.LoadedAt);
+        Assert.True(policy.Status.IsHealthy);
+    }
+
+    [Fact]
+    public async Task Watcher_GoodEditThenBadEditThenFix_ServesEachGoodSetAndReportsTheBadOne()
+    {
+        var dir = TestPaths.CopyRules();
+        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        using var policy = Create(dir, watch: true);
+        var initial = policy.Status;
+
+        Edit(use, $"\"{PermitMessage}\"", $"\"{PermitMessage} (watched)\"");
+        await Eventually(() => policy.Status.Catalogue != initial.Catalogue);
+        Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
+        Assert.Equal($"{PermitMessage} (watched)", Assert.Single(policy.Decide(UseCase.Value).Reasons).Message);
+        var good = policy.Status.Catalogue;
+
+        Edit(use, "\"RuleName\": \"use-draws-credits\"", "\"RuleName\": \"use-draws-credits\", \"Expresion\": \"true\"");
+        await Eventually(() => !policy.Status.IsHealthy);
+        Assert.Same(good, policy.Status.Catalogue);
+        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == "versions/2026-11-24/use.json" && p.Message.Contains("'Expresion'", StringComparison.Ordinal));
+        Assert.Equal(good.Find(TestPaths.CurrentVersion)!.Identity, policy.Decide(UseCase.Value).Rules);
+
+        Edit(use, ", \"Expresion\": \"true\"", "");
+        await Eventually(() => policy.Status.IsHealthy);
+        Assert.Same(good, policy.Status.Catalogue);
+        Assert.Equal(ReloadOutcome.Unchanged, policy.Status.LastAttempt!.Outcome);
+    }
+
+    [Fact]
+    public async Task Polling_WithoutAWatcher_NoticesANewVersionOfTheTerms()
+    {
+        var dir = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
+        var later = TestPaths.Version(dir, "2027-06-01");
+        var copy = TestPaths.CopyRules(TestPaths.CurrentTerms);
+        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2027-06-01", "effectiveFrom": "2027-06-01T00:00:00Z" }""");
+        Directory.Move(copy, later);
+
+        await Eventually(() => policy.Catalogue.Versions.Count == 3);
+
+        Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
+        Assert.Equal("2027-06-01", policy.Decide(UseCase.Value with { AsOf = Instant.FromUtc(2027, 6, 1, 0, 0) }).Rules.TermsVersion);
+        Assert.Equal(TestPaths.CurrentVersion, policy.Decide(UseCase.Value).Rules.TermsVersion);
+    }
+
+    [Fact]
+    public void Constructor_RulesFailingTheirScenarios_ThrowsNamingTheScenario()
+    {
+        var dir = TestPaths.CopyRules();
+        File.Delete(Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "deny", "refund-denied.json"));
+
+        var ex = Assert.Throws<RuleSetLoadException>(() => Create(dir, watch: false));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Equal("versions/2025-01-01/cash-value.json", problem.File);
+        Assert.Equal("refund-denied", problem.Rule);
+        Assert.StartsWith("decides in no scenario", problem.Message);
+    }
+
+    [Fact]
+    public async Task AddCreditPolicy_Resolved_PolicyAndStatusAreOneReloadingEvaluatorStampedByTheContainersClock()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(_clock);
+        services.AddCreditPolicy(o =>
+        {
+            o.RulesDirectory = TestPaths.CopyRules();
+            o.WatchForChanges = false;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var policy = provider.GetRequiredService<ICreditPolicy>();
+        var status = provider.GetRequiredService<ICreditPolicyStatus>();
+
+        Assert.Same(policy, status);
+        Assert.IsType<ReloadingCreditPolicy>(policy);
+        Assert.Equal(_clock.GetCurrentInstant(), status.Status.LoadedAt);
+        Assert.Null(status.Status.LastAttempt);
+        Assert.Equal(TestPaths.CurrentVersion, policy.Decide(UseCase.Value).Rules.TermsVersion);
+    }
+
+    private ReloadingCreditPolicy Create(string dir, bool watch, TimeSpan? poll = null) =>
+        new(new CreditPolicyOptions { RulesDirectory = dir, WatchForChanges = watch, ReloadDebounce = TimeSpan.FromMilliseconds(100), PollInterval = poll }, _logger, _clock);
+
+    private async Task<ReloadAttempt> ReloadAt(ReloadingCreditPolicy policy, Duration after)
+    {
+        _clock.Reset(Instant.FromUtc(2026, 11, 25, 12, 0) + after);
+        return await policy.ReloadAsync();
+    }
+
+    /// <summary>The one decision the bundled use example gets, under a set whose permit message may have been edited.</summary>
+    private static Decision PermitUnder(RuleSetIdentity rules, string message) => CreditPolicy.Records.DecisionRecords.Stamp(
+        new(
+            Outcome.Permit,
+            [new Reason("use-draws-credits", "A.1", message)],
+            [new Allocation("g2", GrantKinds.Promotional, 20m), new Allocation("g1", GrantKinds.Usage, 12.50m)],
+            [], [], null, null, rules, UseCase.Value.AsOf),
+        UseCase.Value);
+
+    private static RuleSetIdentity CurrentIdentity(ReloadingCreditPolicy policy) => policy.Catalogue.Find(TestPaths.CurrentVersion)!.Identity;
+
+    /// <summary>Replaces text in a file in one step (a new file renamed over the old), as deploy tools and careful editors do.</summary>
+    private static void Edit(string path, string from, string to)
+    {
+        var text = File.ReadAllText(path);
+        Assert.Contains(from, text);
+        var staged = Path.Combine(Path.GetTempPath(), "creditpolicy-tests", Guid.NewGuid().ToString("N") + ".staged");
+        File.WriteAllText(staged, text.Replace(from, to, StringComparison.Ordinal));
+        File.Move(staged, path, overwrite: true);
+    }
+
+    /// <summary>Polls a condition until it holds, failing after <see cref="Patience"/>.</summary>
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < Patience, $"not within {Patience.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+
+    private sealed class ListLogger : ILogger<ReloadingCreditPolicy>
+    {
+        public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, formatter(state, exception)));
+    }
+}

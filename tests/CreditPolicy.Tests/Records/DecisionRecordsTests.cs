@@ -1,0 +1,191 @@
+using CreditPolicy.Json;
+using CreditPolicy.Model;
+using CreditPolicy.Records;
+using CreditPolicy.Rules;
+using CreditPolicy.Scenarios;
+
+namespace CreditPolicy.Tests.Records;
+
+/// <summary>Decision records: ids, digests, byte-for-byte replays, and explain never changing a decision.</summary>
+public sealed class DecisionRecordsTests
+{
+    private static readonly Lazy<CreditPolicyEngine> Catalogue = new(() => CreditPolicyEngine.FromDirectory(TestPaths.Rules));
+
+    private static readonly string UseJson = File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"));
+
+    // examples/use.json with its keys reordered, its whitespace changed and asOf written in New York time.
+    private const string UseJsonReformatted = """
+        {"request":{"requestedBy":"acct_1","amount":32.50,"type":"use"},"grants":[
+        {"source":"purchase","confirmedAt":"2026-02-01T10:00:00Z","issuedAt":"2026-02-01T09:00:00Z","remaining":40.00,"amount":100.00,"holderAccountId":"acct_1","kind":"usage","id":"g1"},
+        {"expiresAt":"2026-12-01T00:00:00Z","issuedAt":"2026-01-05T00:00:00Z","remaining":20,"amount":20,"holderAccountId":"acct_1","kind":"promotional","id":"g2"}],
+        "account":{"balanceMaintenance":{"pendingReloadAmount":0,"optedOutAt":null,"paymentMethodOnFile":true,"reloadAmount":50.00,"threshold":10.00,"enabled":true},
+        "timeZone":"America/New_York","closedAt":null,"status":"open","id":"acct_1"},"asOf":"2026-11-25T05:00:00-05:00"}
+        """;
+
+    public static TheoryData<string, string> ScenarioFiles() => Scenarios.ScenarioRunnerTests.ScenarioFiles();
+
+    [Fact]
+    public void Decide_SameCaseTwiceEvenReformatted_GivesIdenticalBytesIncludingTheRecord()
+    {
+        var engine = new CreditPolicyEngine(TestCases.Bundled);
+
+        var first = DecisionJson.Serialize(engine.Decide(TestCases.Read(UseJson)));
+        var second = DecisionJson.Serialize(engine.Decide(TestCases.Read(UseJson)));
+        var reformatted = DecisionJson.Serialize(engine.Decide(TestCases.Read(UseJsonReformatted)));
+
+        Assert.Equal(first, second);
+        Assert.Equal(first, reformatted);
+        Assert.Contains("\"record\": {", first);
+    }
+
+    [Fact]
+    public void Decide_AnyCase_RecordNamesTheCaseDigestAndLibraryVersionAndADerivedId()
+    {
+        var @case = TestCases.Read(UseJson);
+
+        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+
+        var record = Assert.IsType<DecisionRecord>(decision.Record);
+        Assert.Equal(CanonicalCase.Digest(@case), record.CaseDigest);
+        Assert.StartsWith("0.1.0", record.LibraryVersion, StringComparison.Ordinal);
+        Assert.Equal(DecisionRecords.Id(@case, TestCases.Bundled.Identity.Digest, record.LibraryVersion), record.Id);
+        Assert.NotEqual(DecisionRecords.Id(@case, TestCases.Bundled.Identity.Digest, "0.2.0"), record.Id);
+        Assert.Matches("^dec_[0-9a-f]{32}$", record.Id);
+    }
+
+    [Fact]
+    public void Decide_DifferentCase_GivesADifferentId()
+    {
+        var engine = new CreditPolicyEngine(TestCases.Bundled);
+        var other = UseJson.Replace("\"amount\": 32.50", "\"amount\": 32.00", StringComparison.Ordinal);
+        Assert.NotEqual(UseJson, other);
+
+        Assert.NotEqual(engine.Decide(TestCases.Read(UseJson)).Record!.Id, engine.Decide(TestCases.Read(other)).Record!.Id);
+    }
+
+    [Fact]
+    public void Decide_DifferentRuleSet_GivesADifferentId()
+    {
+        var dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
+        File.WriteAllText(Path.Combine(dir, "terms.json"), File.ReadAllText(Path.Combine(dir, "terms.json")).Replace("2026-11-24", "2026-12-01", StringComparison.Ordinal));
+        var @case = TestCases.Read(UseJson);
+
+        var before = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+        var after = new CreditPolicyEngine(RuleSet.Load(dir)).Decide(@case);
+
+        Assert.Equal(before.Record!.CaseDigest, after.Record!.CaseDigest);
+        Assert.NotEqual(before.Record.Id, after.Record.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(ScenarioFiles))]
+    public void Explain_BundledScenario_DecisionBytesEqualDecide(string version, string file)
+    {
+        var root = version.Length == 0 ? TestPaths.Rules : TestPaths.Version(TestPaths.Rules, version);
+        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(root, ScenarioRunner.TestsFolder));
+        var @case = CaseJson.FromToken(scenarios.Single(s => s.File == file).Case).GetCaseOrThrow(file);
+        var engine = Catalogue.Value;
+
+        var explained = engine.Explain(@case);
+
+        Assert.Equal(DecisionJson.Serialize(engine.Decide(@case)), DecisionJson.Serialize(explained.Decision));
+        if (explained.Decision.Rules.TermsVersion is not null) Assert.NotEmpty(explained.Trace);
+    }
+
+    [Fact]
+    public void Explain_DeniedUseOfExpiredGrant_TracesItsExpiryAndAsOf()
+    {
+        var evaluation = new CreditPolicyEngine(TestCases.Bundled).Explain(TestCases.Example("use-expired.json"));
+
+        Assert.Equal(Outcome.Deny, evaluation.Decision.Outcome);
+        var expired = Assert.Single(evaluation.Trace, t => t.Rule == "grant-expired" && t.GrantId == "g1");
+        Assert.True(expired.Fired);
+        Assert.Contains(expired.Values, v => v.ToString() == "g.Expiry = 2026-11-21T09:00:00Z");
+        Assert.Contains(expired.Values, v => v.ToString() == "c.AsOf = 2026-11-25T10:00:00Z");
+        var insufficient = Assert.Single(evaluation.Trace, t => t.Rule == "use-insufficient-credits");
+        Assert.Equal(["c.Available = 0", "c.Request.Amount = 12.50"], insufficient.Values.Select(v => v.ToString()));
+    }
+
+    [Fact]
+    public void Explain_FactTheRuleNeverReached_IsNotComputedAndTheDecisionIsUnchanged()
+    {
+        // The deny rule short-circuits before c.Available, so Decide never runs the grant rules, one of which
+        // would throw for this grant. Reading c.Available for the trace must not run them either.
+        var dir = TestCases.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, "terms.json"), """{ "termsVersion": "probe-test" }""");
+        File.WriteAllText(Path.Combine(dir, "rules.json"), """
+            { "WorkflowName": "probe", "Rules": [
+              { "RuleName": "confirmed-expiry", "SuccessEvent": "Expires a year after confirmation.", "Expression": "true",
+                "Properties": { "clause": "T.1", "scope": "grant", "effect": "expiry", "expiresAt": "g.ConfirmedAt.Value" } },
+              { "RuleName": "refund-denied", "SuccessEvent": "No refunds.", "Expression": "c.Request.Type == \"refund\" || c.Available > 0",
+                "Properties": { "clause": "T.2", "scope": "request", "appliesTo": [ "refund" ], "effect": "deny" } } ] }
+            """);
+        var @case = TestCases.Read("""
+            { "asOf": "2026-11-25T10:00:00Z", "account": { "id": "a", "status": "open" },
+              "grants": [ { "id": "g1", "kind": "usage", "holderAccountId": "a", "amount": 5, "remaining": 5, "issuedAt": "2026-01-01T00:00:00Z" } ],
+              "request": { "type": "refund", "grantId": "g1" } }
+            """);
+        var engine = new CreditPolicyEngine(RuleSet.Load(dir));
+
+        var decided = engine.Decide(@case);
+        var explained = engine.Explain(@case);
+
+        Assert.Equal(Outcome.Deny, decided.Outcome);
+        Assert.Equal(DecisionJson.Serialize(decided), DecisionJson.Serialize(explained.Decision));
+        var entry = Assert.Single(explained.Trace);
+        Assert.Equal("c.Request.Type = \"refund\"", entry.Values[0].ToString());
+        Assert.Equal("c.Available", entry.Values[1].Expression);
+        Assert.Null(entry.Values[1].Value);
+        Assert.StartsWith("not computed", entry.Values[1].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_CaseBuiltInCodeWithoutAccount_IsIndeterminateAndStillRecorded()
+    {
+        var @case = new CreditCase(NodaTime.Instant.FromUtc(2026, 11, 25, 10, 0), null!, [], new CreditRequest(RequestTypes.Balance));
+
+        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+
+        Assert.Equal(Outcome.Indeterminate, decision.Outcome);
+        Assert.Equal(CanonicalCase.Digest(@case), decision.Record!.CaseDigest);
+        Assert.Contains("\"account\":null", CanonicalCase.Serialize(@case), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_WithSink_HandsItEveryDecisionWithItsCase()
+    {
+        var sink = new ListSink();
+        var engine = new CreditPolicyEngine(TestCases.Bundled, sink);
+        var @case = TestCases.Read(UseJson);
+
+        var decided = engine.Decide(@case);
+        var explained = engine.Explain(@case).Decision;
+
+        Assert.Equal(2, sink.Written.Count);
+        Assert.Same(@case, sink.Written[0].Case);
+        Assert.Same(decided, sink.Written[0].Decision);
+        Assert.Same(explained, sink.Written[1].Decision);
+    }
+
+    [Fact]
+    public void Decide_SinkThrows_PropagatesSoTheDecisionIsNotActedOn()
+    {
+        var engine = new CreditPolicyEngine(TestCases.Bundled, new ThrowingSink());
+
+        var ex = Assert.Throws<IOException>(() => engine.Decide(TestCases.Read(UseJson)));
+
+        Assert.Equal("disk full", ex.Message);
+    }
+
+    private sealed class ListSink : IDecisionSink
+    {
+        public List<(CreditCase Case, Decision Decision)> Written { get; } = [];
+
+        public void Write(CreditCase @case, Decision decision) => Written.Add((@case, decision));
+    }
+
+    private sealed class ThrowingSink : IDecisionSink
+    {
+        public void Write(CreditCase @case, Decision decision) => throw new IOException("disk full");
+    }
+}
