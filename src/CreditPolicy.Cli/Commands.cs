@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text;
+using CreditPolicy.Cli.Generation;
 using CreditPolicy.Json;
 using CreditPolicy.Rules;
 using CreditPolicy.Schemas;
@@ -20,6 +22,7 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(ExplainCommand());
+        root.Subcommands.Add(GenerateCommand());
         var batch = new BatchCommands(stdin, stdout, stderr, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         root.Subcommands.Add(batch.Sweep());
         root.Subcommands.Add(batch.Diff());
@@ -124,6 +127,65 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
             stdout.WriteLine($"{(result.Passed ? "PASS" : "FAIL")}  {label}  {file}{cited}");
             foreach (var failure in result.Failures) stdout.WriteLine("        " + failure);
         }
+    }
+
+    private Command GenerateCommand()
+    {
+        var count = new Option<int>("--count", "-n")
+        {
+            Description = "How many cases to generate.",
+            DefaultValueFactory = _ => 100,
+        };
+        var seed = new Option<int>("--seed", "-s")
+        {
+            Description = "The seed; the same seed and count give the same bytes.",
+            DefaultValueFactory = _ => 1,
+        };
+        var output = new Option<string?>("--out", "-o") { Description = "Write to this file instead of standard output." };
+        var command = new Command("generate", "Generate valid cases as NDJSON (one case per line), deterministically for a seed: many time zones, leap days, instants one tick around expiries, balances at the reload threshold, closed accounts, every request type.\n\n" + ExitCodes.Help)
+        {
+            count, seed, output,
+        };
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(count);
+            if (n < 0)
+            {
+                stderr.WriteLine($"error: --count must be zero or more, got {n}");
+                return ExitCodes.BadInput;
+            }
+
+            var path = parse.GetValue(output);
+            TextWriter writer;
+            try
+            {
+                writer = path is null ? stdout : new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                stderr.WriteLine($"error: cannot write {path}: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            try
+            {
+                foreach (var generated in new CaseGenerator(parse.GetValue(seed)).GenerateMany(n))
+                {
+                    // '\n' rather than the platform's newline: the same seed gives the same bytes everywhere.
+                    writer.Write(CaseJsonWriter.ToJson(generated.Json));
+                    writer.Write('\n');
+                }
+
+                writer.Flush();
+            }
+            finally
+            {
+                if (!ReferenceEquals(writer, stdout)) writer.Dispose();
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     /// <summary>Validates every file of the rule directory against its schema; prints every problem, or one line saying all passed.</summary>

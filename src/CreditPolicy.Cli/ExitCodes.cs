@@ -3,7 +3,7 @@ namespace CreditPolicy.Cli;
 /// <summary>The exit codes of the creditpolicy command.</summary>
 internal static class ExitCodes
 {
-    /// <summary>evaluate, explain: a decision was printed (permit, deny or indeterminate). check: every scenario passed.</summary>
+    /// <summary>evaluate, explain: a decision was printed (permit, deny or indeterminate). check: every scenario passed. generate: the cases were written.</summary>
     public const int Ok = 0;
 
     /// <summary>An internal failure (a bug); check: a scenario failed or a rule lacks scenarios.</summary>
@@ -14,9 +14,10 @@ internal static class ExitCodes
 
     public const string Help = """
         Exit codes:
-          0  evaluate, explain: a decision was printed (permit, deny or indeterminate); check: all scenarios passed
+          0  evaluate, explain: a decision was printed (permit, deny or indeterminate); check: all scenarios passed;
+             generate: the cases were written
           1  check: a scenario failed or a rule lacks scenarios; otherwise an internal failure
-          2  the case, the rules or the log could not be read or written, or (check) a file does not follow its
-             schema (the message says which file, where, and what was expected)
+          2  the case, the rules or the log could not be read or written, an option is wrong, or (check) a file does
+             not follow its schema (the message says which file, where, and what was expected)
         """;
 }

@@ -11,12 +11,20 @@ public sealed class CreditPolicyEngine : ICreditPolicy
     private readonly IDecisionSink? _sink;
 
     /// <summary>Creates an evaluator over every version of the terms in a catalogue, optionally recording every decision in a sink.</summary>
+    /// <remarks>
+    /// <paramref name="maxStepsPerDecision"/> bounds the work the rules may do per decision: every element a rule's
+    /// sequence operator visits, every call of a lambda passed to one, and every grant a fact such as <c>c.Available</c>
+    /// sums is one step. A decision whose rules take more steps is <see cref="Outcome.Indeterminate"/>, naming the rule.
+    /// </remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="catalogue"/> is null.</exception>
-    public CreditPolicyEngine(RuleCatalogue catalogue, IDecisionSink? sink = null)
+    /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="maxStepsPerDecision"/> is not positive.</exception>
+    public CreditPolicyEngine(RuleCatalogue catalogue, IDecisionSink? sink = null, long maxStepsPerDecision = CreditPolicyOptions.DefaultMaxStepsPerDecision)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxStepsPerDecision);
         Catalogue = catalogue;
         _sink = sink;
+        MaxStepsPerDecision = maxStepsPerDecision;
     }
 
     /// <summary>Creates an evaluator over one version of the terms, in force from its <see cref="RuleSet.EffectiveFrom"/> on.</summary>
@@ -26,6 +34,17 @@ public sealed class CreditPolicyEngine : ICreditPolicy
     {
     }
 
+    /// <summary>Creates an evaluator over one version of the terms with a budget on the work the rules may do per decision.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="ruleSet"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="maxStepsPerDecision"/> is not positive.</exception>
+    public CreditPolicyEngine(RuleSet ruleSet, long maxStepsPerDecision)
+        : this(RuleCatalogue.Of(ruleSet ?? throw new ArgumentNullException(nameof(ruleSet))), null, maxStepsPerDecision)
+    {
+    }
+
+    /// <summary>The most steps the rules may take in one decision before it is indeterminate.</summary>
+    public long MaxStepsPerDecision { get; }
+
     /// <inheritdoc />
     public RuleCatalogue Catalogue { get; }
 
@@ -34,14 +53,13 @@ public sealed class CreditPolicyEngine : ICreditPolicy
     public static CreditPolicyEngine FromDirectory(string directory) => new(RuleCatalogue.Load(directory));
 
     /// <inheritdoc />
-    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, null), _sink);
+    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, null, MaxStepsPerDecision), _sink);
 
     /// <inheritdoc />
     public Evaluation.Evaluation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
-        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, trace), _sink);
+        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, trace, MaxStepsPerDecision), _sink);
         return new Evaluation.Evaluation(decision, trace);
     }
-
 }

@@ -25,7 +25,7 @@ internal static class PolicyEvaluator
     internal const string FailedRule = "evaluator:failed";
 
     /// <summary>Decides a case with the version of the terms that applies to it (pinned by the account, else in force at asOf).</summary>
-    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace)
+    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var problems = CaseValidator.Validate(@case);
@@ -38,6 +38,8 @@ internal static class PolicyEvaluator
         {
             return Indeterminate(catalogue.Identity, @case.AsOf, [NoVersion(catalogue, @case)]);
         }
+
+        StepBudget.Begin(maxSteps);
 
         var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace));
         try
@@ -336,8 +338,9 @@ internal static class PolicyEvaluator
     private static Reason ReasonOf(CompiledRule rule) => new(rule.Name, rule.Clause, rule.Info.Message);
 
     private static EvaluationFailure Failed(CompiledRule rule, string? grantId, Exception ex) =>
-        new(new Reason(rule.Name, rule.Clause,
-            $"Rule '{rule.Name}' failed{(grantId is null ? "" : $" for grant '{grantId}'")}: {ex.GetType().Name}: {ex.Message}", grantId));
+        new(new Reason(rule.Name, rule.Clause, ex is StepBudgetExceededException budget
+            ? $"Rule '{rule.Name}'{(grantId is null ? "" : $" (for grant '{grantId}')")} stopped: {budget.Message}; rules may not do unbounded work, so the decision is indeterminate."
+            : $"Rule '{rule.Name}' failed{(grantId is null ? "" : $" for grant '{grantId}'")}: {ex.GetType().Name}: {ex.Message}", grantId));
 
     private static Decision Indeterminate(RuleSetIdentity rules, Instant asOf, IReadOnlyList<Reason> reasons) =>
         new(Outcome.Indeterminate, reasons, [], [], [], null, null, rules, asOf);

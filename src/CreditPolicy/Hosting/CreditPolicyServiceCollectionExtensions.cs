@@ -33,6 +33,7 @@ public static class CreditPolicyServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.RulesDirectory), "CreditPolicyOptions.RulesDirectory is required: the directory holding terms.json and the rule files, or versions/.")
             .Validate(o => o.ReloadDebounce >= TimeSpan.Zero, "CreditPolicyOptions.ReloadDebounce must not be negative.")
             .Validate(o => o.PollInterval is null || o.PollInterval > TimeSpan.Zero, "CreditPolicyOptions.PollInterval must be positive when set.")
+            .Validate(o => o.MaxStepsPerDecision > 0, "CreditPolicyOptions.MaxStepsPerDecision must be greater than zero.")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CreditPolicyOptions>, RulesDirectoryExists>());
         services.TryAddSingleton(sp => new ReloadingCreditPolicy(

@@ -26,6 +26,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
 {
     private readonly string _directory;
     private readonly IDecisionSink? _sink;
+    private readonly long _maxSteps;
     private readonly TimeSpan _debounce;
     private readonly TimeSpan? _pollInterval;
     private readonly ILogger<ReloadingCreditPolicy> _logger;
@@ -46,7 +47,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     /// <param name="clock">Stamps <see cref="CreditPolicyStatus.LoadedAt"/> and <see cref="ReloadAttempt.At"/>; never consulted by a decision, whose only "now" is the case's <c>asOf</c>.</param>
     /// <param name="sink">Receives every decision, stamped with its record, before it is returned; optional.</param>
     /// <exception cref="ArgumentNullException">Thrown when an argument is null.</exception>
-    /// <exception cref="ArgumentException">Thrown when <see cref="CreditPolicyOptions.RulesDirectory"/> is empty, or a debounce or poll interval is negative or zero.</exception>
+    /// <exception cref="ArgumentException">Thrown when <see cref="CreditPolicyOptions.RulesDirectory"/> is empty, a debounce or poll interval is negative or zero, or the step budget is not positive.</exception>
     /// <exception cref="RuleSetLoadException">Thrown when the rules do not load, or a scenario fails or a rule lacks scenarios, listing every problem.</exception>
     public ReloadingCreditPolicy(CreditPolicyOptions options, ILogger<ReloadingCreditPolicy> logger, IClock clock, IDecisionSink? sink = null)
     {
@@ -63,6 +64,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         _logger = logger;
         _clock = clock;
         _sink = sink;
+        _maxSteps = options.MaxStepsPerDecision > 0 ? options.MaxStepsPerDecision : throw new ArgumentException("MaxStepsPerDecision must be greater than zero.", nameof(options));
         _stoppingToken = _stopping.Token;
         if (_pollInterval is not null) _lastFingerprint = Fingerprint();
         var (catalogue, problems) = LoadAndCheck(_directory);
@@ -95,17 +97,20 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     /// <inheritdoc />
     public RuleCatalogue Catalogue => _status.Catalogue;
 
+    /// <summary>The most steps the rules may take in one decision before it is indeterminate (<see cref="CreditPolicyOptions.MaxStepsPerDecision"/>).</summary>
+    public long MaxStepsPerDecision => _maxSteps;
+
     /// <inheritdoc />
     public CreditPolicyStatus Status => _status;
 
     /// <inheritdoc />
-    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, null), _sink);
+    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, null, _maxSteps), _sink);
 
     /// <inheritdoc />
     public Evaluation.Evaluation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
-        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, trace), _sink);
+        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, trace, _maxSteps), _sink);
         return new Evaluation.Evaluation(decision, trace);
     }
 

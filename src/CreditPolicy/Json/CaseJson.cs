@@ -18,6 +18,12 @@ public static class CaseJson
     /// <summary>The deepest nesting accepted; a case is four levels deep.</summary>
     public const int MaxDepth = 32;
 
+    /// <summary>The longest case text accepted, in characters (4 Mi): room for some 30,000 grants, not for a memory attack.</summary>
+    public const int MaxLength = 4 * 1024 * 1024;
+
+    /// <summary>The most significant digits an amount may have; more could not be held exactly as a decimal and would be rounded.</summary>
+    public const int MaxAmountDigits = 27;
+
     private static readonly JsonSerializer NodaSerializer =
         JsonSerializer.Create(new JsonSerializerSettings { DateParseHandling = DateParseHandling.None }
             .ConfigureForNodaTime(DateTimeZoneProviders.Tzdb));
@@ -25,25 +31,36 @@ public static class CaseJson
     /// <summary>Reads one case from JSON text.</summary>
     public static CaseReadResult Read(string json) => Read(new StringReader(json));
 
-    /// <summary>Reads one case from a reader of JSON text.</summary>
+    /// <summary>Reads one case from a reader of JSON text, stopping at <see cref="MaxLength"/> characters.</summary>
     public static CaseReadResult Read(TextReader text)
     {
         ArgumentNullException.ThrowIfNull(text);
         JToken root;
+        using var reader = CreateReader(new LimitedReader(text, MaxLength));
         try
         {
-            if (text.Peek() < 0) return CaseReadResult.Failure(new CaseProblem("$", "the input is empty; expected a JSON object (the case)", 1, 1));
-            using var reader = CreateReader(text);
             root = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Load, DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
             if (reader.Read())
             {
                 return CaseReadResult.Failure(new CaseProblem("$", "unexpected content after the case object; one case per document", reader.LineNumber, reader.LinePosition));
             }
         }
+        catch (JsonReaderException ex) when (ex.Message.StartsWith("Error reading JToken from JsonReader", StringComparison.Ordinal))
+        {
+            // Json.NET's words for an input that ended before any token: empty, or whitespace only.
+            return CaseReadResult.Failure(new CaseProblem("$", "the document is empty; expected a JSON object (the case)", 1, 1));
+        }
         catch (JsonReaderException ex)
         {
             // Json.NET reports line 0, position 0 for an error at the very first character.
             return CaseReadResult.Failure(new CaseProblem(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, ReaderMessage(ex), Math.Max(1, ex.LineNumber), Math.Max(1, ex.LinePosition)));
+        }
+        catch (LimitedReader.TooLongException)
+        {
+            var at = string.IsNullOrEmpty(reader.Path) ? "" : $" (stopped reading at {reader.Path})";
+            return CaseReadResult.Failure(new CaseProblem("$",
+                $"the case is longer than {MaxLength.ToString("N0", CultureInfo.InvariantCulture)} characters{at}; a case is one account snapshot, so leave out grants that are spent and expired",
+                reader.LineNumber, reader.LinePosition));
         }
 
         return FromToken(root);
@@ -75,6 +92,16 @@ public static class CaseJson
         DateParseHandling = DateParseHandling.None,
         MaxDepth = MaxDepth,
     };
+
+    /// <summary>The digits of a decimal's coefficient as stored, trailing zeros included (12.50 has 4); 28 or more means the text may have been rounded.</summary>
+    private static int Digits(decimal d)
+    {
+        var bits = decimal.GetBits(d);
+        var scale = (bits[3] >> 16) & 0xFF;
+        var coefficient = (new BigInteger((uint)bits[2]) << 64) | (new BigInteger((uint)bits[1]) << 32) | (uint)bits[0];
+        var digits = coefficient.IsZero ? 1 : coefficient.ToString(CultureInfo.InvariantCulture).Length;
+        return Math.Max(digits, scale + 1);
+    }
 
     private static string ReaderMessage(JsonReaderException ex)
     {
@@ -247,6 +274,10 @@ public static class CaseJson
             if (t is null) return null;
             switch (t)
             {
+                case JValue { Value: decimal d } when Digits(d) > MaxAmountDigits:
+                    // The reader already rounded it: more digits than a decimal holds would silently become another amount.
+                    Problem(t, path, $"has more significant digits than an amount may have ({MaxAmountDigits}); it cannot be held exactly");
+                    return null;
                 case JValue { Value: decimal d }:
                     return d;
                 case JValue { Value: long l }:
@@ -302,15 +333,16 @@ public static class CaseJson
 
         public CaseProblem Locate(JToken root, CaseProblem problem)
         {
-            // A problem with an absent field is located at the nearest object that is there, as Present does.
-            for (var path = problem.Path; ;)
+            // A field that is missing has no place of its own: point at the object that lacks it.
+            for (var path = problem.Path; path.Length > 0; path = path[..Math.Max(0, path.LastIndexOfAny(['.', '[']))])
             {
-                var token = path == "$" ? root : root.SelectToken(path, errorWhenNoMatch: false);
-                if (token is IJsonLineInfo info && info.HasLineInfo()) return problem with { Line = info.LineNumber, Column = info.LinePosition };
-                if (path == "$") return problem;
-                var cut = path.LastIndexOfAny(['.', '[']);
-                path = cut > 0 ? path[..cut] : "$";
+                if (root.SelectToken(path, errorWhenNoMatch: false) is IJsonLineInfo info && info.HasLineInfo())
+                {
+                    return problem with { Line = info.LineNumber, Column = info.LinePosition };
+                }
             }
+
+            return problem;
         }
 
         private static string Join(string path, string name) => path == "$" ? name : path + "." + name;
@@ -346,4 +378,37 @@ public sealed record CaseReadResult(CreditCase? Case, IReadOnlyList<CaseProblem>
     internal static CaseReadResult Success(CreditCase c) => new(c, []);
 
     internal static CaseReadResult Failure(CaseProblem p) => new(null, [p]);
+}
+
+/// <summary>A reader that stops with <see cref="TooLongException"/> once more than a number of characters were read.</summary>
+internal sealed class LimitedReader(TextReader inner, int limit) : TextReader
+{
+    private long _read;
+
+    public override int Peek() => inner.Peek();
+
+    public override int Read()
+    {
+        var c = inner.Read();
+        if (c >= 0) Count(1);
+        return c;
+    }
+
+    public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+    public override int Read(Span<char> buffer)
+    {
+        var n = inner.Read(buffer);
+        Count(n);
+        return n;
+    }
+
+    private void Count(int n)
+    {
+        _read += n;
+        if (_read > limit) throw new TooLongException();
+    }
+
+    /// <summary>Thrown when the text is longer than the limit.</summary>
+    internal sealed class TooLongException : Exception;
 }

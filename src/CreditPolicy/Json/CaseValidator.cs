@@ -50,6 +50,7 @@ public static class CaseValidator
             }
         }
 
+        if (@case.Grants is null) Problem("grants", "required field is missing (use [] for an account without grants)");
         var grants = @case.Grants ?? [];
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < grants.Count; i++)

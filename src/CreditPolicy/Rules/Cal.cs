@@ -34,6 +34,10 @@ public static class Cal
     /// <summary>The earlier of two instants.</summary>
     public static Instant Earliest(Instant a, Instant b) => a <= b ? a : b;
 
+    /// <summary>The later of two instants.</summary>
+    /// <example><c>Cal.Latest(c.Account.ClosedAt.Value, g.IssuedAt)</c>: a grant issued after closure expires as it is issued, never before.</example>
+    public static Instant Latest(Instant a, Instant b) => a >= b ? a : b;
+
     /// <summary>Parses an ISO-8601 period, caching the result; used at load time to check constant periods.</summary>
     /// <exception cref="ArgumentException">Thrown when the text is not an ISO-8601 period.</exception>
     internal static Period Period(string isoPeriod) => Periods.GetOrAdd(isoPeriod ?? "", static text =>

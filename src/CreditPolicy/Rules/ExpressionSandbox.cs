@@ -101,6 +101,10 @@ internal static class ExpressionSandbox
             if (!IsAllowedType(node.Type))
             {
                 Add($"'{node}' has type {Name(node.Type)}, which rules may not use");
+
+                // Say why too when the member is what is wrong (the clock, reflection, the evaluator's internals).
+                if (node is MemberExpression member) CheckMember(member.Member, node.ToString());
+                else if (node is MethodCallExpression call) CheckMember(call.Method, node.ToString());
                 return node;
             }
 
@@ -156,7 +160,22 @@ internal static class ExpressionSandbox
                 if (member.Name is "Value" or "HasValue" or "GetValueOrDefault") return;
             }
 
-            if (FactTypes.Contains(type)) return;
+            if (FactTypes.Contains(type))
+            {
+                // Only what rules are documented to see; the evaluator's internal members would let a rule change state.
+                if (IsPublic(member)) return;
+                Add($"'{text}': {Name(type)}.{member.Name} is internal to the evaluator, not in the rule vocabulary");
+                return;
+            }
+
+            if (type == typeof(string) && member is MethodInfo { Name: "Concat" } concat
+                && concat.GetParameters().Any(p => p.ParameterType != typeof(string) && p.ParameterType != typeof(object)))
+            {
+                // a + b is string.Concat(a, b); Concat over a sequence can build a string as large as the case allows, squared.
+                Add($"'{text}': String.Concat over a sequence is not in the rule vocabulary (join two strings with +)");
+                return;
+            }
+
             if (AllowedMembers.TryGetValue(type, out var names) && names.Contains(member.Name)) return;
             if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>)
                 || type.GetGenericTypeDefinition() == typeof(IReadOnlyCollection<>) || type.GetGenericTypeDefinition() == typeof(List<>))
@@ -172,6 +191,14 @@ internal static class ExpressionSandbox
                     : $"{Name(type)}.{member.Name} is not in the rule vocabulary";
             Add($"'{text}': {what}");
         }
+
+        private static bool IsPublic(MemberInfo member) => member switch
+        {
+            MethodBase m => m.IsPublic,
+            PropertyInfo p => p.GetMethod is { IsPublic: true },
+            FieldInfo f => f.IsPublic,
+            _ => false,
+        };
 
         private void CheckCalArguments(MethodCallExpression node)
         {

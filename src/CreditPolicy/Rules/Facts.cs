@@ -56,6 +56,7 @@ public sealed class CaseFacts
             if (Request.GrantId is null) return null;
             foreach (var g in Grants)
             {
+                StepBudget.Tick();
                 if (string.Equals(g.Id, Request.GrantId, StringComparison.Ordinal)) return g;
             }
 
@@ -71,6 +72,7 @@ public sealed class CaseFacts
             var sum = 0m;
             foreach (var g in Grants)
             {
+                StepBudget.Tick();
                 if (g.IsAvailable) sum += g.Remaining;
             }
 
@@ -84,6 +86,7 @@ public sealed class CaseFacts
         var sum = 0m;
         foreach (var g in Grants)
         {
+            StepBudget.Tick();
             if (g.IsAvailable && string.Equals(g.Kind, kind, StringComparison.Ordinal)) sum += g.Remaining;
         }
 

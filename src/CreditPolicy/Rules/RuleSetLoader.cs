@@ -446,6 +446,9 @@ internal static partial class RuleSetLoader
         foreach (var v in violations) add($"{field}: {v}", at);
         if (violations.Count > 0) return null;
 
+        // Only vetted members remain; now make the work they do on a case count against the decision's budget.
+        body = StepBudget.Instrument(body);
+
         if (expected == typeof(IComparable))
         {
             if (!typeof(IComparable).IsAssignableFrom(body.Type))

@@ -170,7 +170,7 @@ public sealed class CaseJsonTests
     public static TheoryData<string, string, int, string> NotACase => new()
     {
         { "hello", "$", 1, "not valid JSON: Unexpected character encountered while parsing value: h" },
-        { "", "$", 1, "the input is empty; expected a JSON object (the case)" },
+        { "", "$", 1, "the document is empty; expected a JSON object (the case)" },
         { "[]", "$", 1, "expected a JSON object (the case), got an array" },
         { "42", "$", 1, "expected a JSON object (the case), got the number 42" },
         { "{ \"asOf\": \"2026-11-25T10:00:00Z\" } { }", "$", 1, "not valid JSON: Additional text encountered after finished reading JSON content" },
@@ -218,7 +218,7 @@ public sealed class CaseJsonTests
     [InlineData("12.345678901234567890123456")]
     [InlineData("0.30000000000000004")]
     [InlineData("79228162514264337593543950335")]
-    [InlineData("0.0000000000000000000000000001")]
+    [InlineData("0.00000000000000000000000001")]
     public void Read_DecimalWithManyDigits_KeepsEveryDigit(string amount)
     {
         var c = CaseJson.Read(Edit("\"amount\": 100.00,\n      \"remaining\": 40.00", $"\"amount\": {amount},\n      \"remaining\": {amount}")).Case!;

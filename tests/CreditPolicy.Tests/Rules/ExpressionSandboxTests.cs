@@ -1,4 +1,9 @@
 using CreditPolicy.Rules;
+using System.Diagnostics;
+using System.Linq.Expressions;
+using System.Reflection;
+using Newtonsoft.Json.Linq;
+using NodaTime;
 
 namespace CreditPolicy.Tests.Rules;
 
@@ -103,5 +108,175 @@ public sealed class ExpressionSandboxTests
         var rule = Assert.Single(set.Rules, r => r.Name == "refund-denied");
         Assert.Equal(expression, rule.Expression);
         Assert.False(rule.Unconditional);
+    }
+
+    // Hostile input, generated cases and the sandbox (the trust suite).
+
+    /// <summary>Hostile rule expressions and a fragment of the message that rejects each.</summary>
+    public static TheoryData<string, string> HostileExpressions() => new()
+    {
+        // Reflection
+        { "\"x\".GetType().Assembly.FullName != null", "reflection is not available to rules" },
+        { "c.GetType().Name == \"CaseFacts\"", "reflection is not available to rules" },
+        { "c.Account.Id.GetType().Assembly.GetType(\"System.IO.File\") != null", "Method 'GetType' on type 'Assembly' is not accessible" },
+        { "typeof(string).Name == \"String\"", "'.' or '(' or string literal expected" },
+        { "Type.GetType(\"System.IO.File\") != null", "Type 'Type' not found" },
+        { "Activator.CreateInstance(\"x\", \"y\") != null", "Type 'Activator' not found" },
+        { "AppDomain.CurrentDomain.FriendlyName != null", "not found" },
+        // Files, processes, network, environment, console
+        { "System.IO.File.Exists(\"/etc/passwd\")", "Type 'System.IO.File' not found" },
+        { "File.ReadAllText(\"/etc/passwd\").Length > 0", "Type 'File' not found" },
+        { "System.IO.Directory.GetFiles(\"/\").Length > 0", "Type 'System.IO.Directory' not found" },
+        { "System.Diagnostics.Process.Start(\"sh\") != null", "Type 'System.Diagnostics.Process' not found" },
+        { "Environment.GetEnvironmentVariable(\"HOME\") != null", "Type 'Environment' not found" },
+        { "Environment.Exit(1) == null", "Type 'Environment' not found" },
+        { "System.Net.Dns.GetHostName() != null", "Type 'System.Net.Dns' not found" },
+        { "new System.Net.Http.HttpClient() != null", "Type 'System.Net.Http.HttpClient' not found" },
+        { "Console.ReadLine() != null", "Type 'Console' not found" },
+        // The ambient clock: asOf is the only now
+        { "DateTime.Now > DateTime.MinValue", "the clock is not available to rules: asOf is the only now" },
+        { "DateTime.UtcNow.Year > 2000", "the clock is not available to rules: asOf is the only now" },
+        { "DateTimeOffset.UtcNow.Year > 2000", "the clock is not available to rules: asOf is the only now" },
+        { "SystemClock.Instance.GetCurrentInstant() > c.AsOf", "not found" },
+        { "Environment.TickCount > 0", "Type 'Environment' not found" },
+        { "c.AsOf.ToDateTimeUtc().Year > 0", "is not accessible" },
+        // Randomness
+        { "new Random().Next() > 0", "Type 'Random' not found" },
+        { "Random.Shared.Next() > 0", "not found" },
+        { "Guid.NewGuid() != Guid.Empty", "'NewGuid()' has type Guid, which rules may not use" },
+        // Unbounded work and huge strings
+        { "Enumerable.Range(0, int.MaxValue).Count() > 0", "Enumerable.Range is not in the rule vocabulary" },
+        { "Enumerable.Repeat(1, int.MaxValue).Count() > 0", "Enumerable.Repeat is not in the rule vocabulary" },
+        { "new string('x', int.MaxValue).Length > 0", "missing an 'as' clause" },
+        { "string.Join(\",\", c.Grants) != \"\"", "String.Join is not in the rule vocabulary" },
+        { "c.Account.Id.PadLeft(int.MaxValue).Length > 0", "String.PadLeft is not in the rule vocabulary" },
+        { "c.Account.Id.Replace(\"a\", \"aaaa\").Length > 0", "String.Replace is not in the rule vocabulary" },
+        { "string.Concat(c.Grants.Select(a => string.Concat(c.Grants.Select(b => b.Id)))).Length > 0", "String.Concat over a sequence is not in the rule vocabulary" },
+        { "c.Grants.SelectMany(a => c.Grants).Count() > 0", "Enumerable.SelectMany is not in the rule vocabulary" },
+        { "c.Grants.ToList().Count > 0", "Enumerable.ToList is not in the rule vocabulary" },
+        { "System.Threading.Thread.Sleep(100000) == null", "Type 'System.Threading.Thread' not found" },
+        { "System.Text.RegularExpressions.Regex.IsMatch(c.Account.Id, \"(a+)+$\")", "not found" },
+        // The evaluator's internals and floating point
+        { "c.Case != null", "No property or field 'Case' exists in type 'CaseFacts'" },
+        { "c.ToString() != \"\"", "Object.ToString is not in the rule vocabulary" },
+        { "Math.Pow(10, 400) > 0", "is a floating-point number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileExpressions))]
+    public void Load_HostileExpression_IsRejectedNamingTheRule(string expression, string expected)
+    {
+        var dir = RuleDirectory(Rule("hostile-rule", expression));
+
+        var ex = Assert.Throws<RuleSetLoadException>(() => RuleSet.Load(dir));
+
+        Assert.All(ex.Problems, p => Assert.Equal(("hostile.json", "hostile-rule"), (p.File, p.Rule)));
+        Assert.Contains(ex.Problems, p => p.Message.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains("rule 'hostile-rule'", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Expression trees built directly, as a parser configured more loosely might build them: the sandbox alone must refuse each.</summary>
+    public static TheoryData<string, string> HostileTrees() => new()
+    {
+        { "File.Exists", "File.Exists is not in the rule vocabulary" },
+        { "Environment.GetEnvironmentVariable", "Environment.GetEnvironmentVariable is not in the rule vocabulary" },
+        { "Process.Start", "has type Process, which rules may not use" },
+        { "Dns.GetHostName", "Dns.GetHostName is not in the rule vocabulary" },
+        { "DateTime.Now", "the clock is not available to rules" },
+        { "SystemClock.Instance", "the clock is not available to rules" },
+        { "Stopwatch.GetTimestamp", "Stopwatch.GetTimestamp is not in the rule vocabulary" },
+        { "new Random()", "(New) is not available to rules" },
+        { "Guid.NewGuid", "has type Guid, which rules may not use" },
+        { "Type.GetType", "reflection is not available to rules" },
+        { "typeof(string)", "has type RuntimeType, which rules may not use" },
+        { "Enumerable.Range", "Enumerable.Range is not in the rule vocabulary" },
+        { "new string", "(New) is not available to rules" },
+        { "GrantFacts.SetExpiry", "GrantFacts.SetExpiry is internal to the evaluator" },
+        { "CaseFacts.Case", "CaseFacts.Case is internal to the evaluator" },
+        { "Cal.Zone", "Cal.Zone is internal to the evaluator" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileTrees))]
+    public void Check_HostileTree_IsRefusedBySandboxAlone(string what, string expected)
+    {
+        var violations = ExpressionSandbox.Check(Tree(what));
+
+        Assert.Contains(violations, v => v.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("c.Grants.Count(g => g.Remaining > 0m) > 1 && c.Account.Id + \"x\" != \"\"")]
+    [InlineData("Cal.Latest(c.AsOf, Cal.PlusInZone(c.AsOf, \"P1Y\", c.Account.TimeZone)) > c.AsOf")]
+    [InlineData("c.Grants.Where(g => g.IsAvailable).OrderBy(g => g.Expiry).ThenBy(g => g.Id).Select(g => g.Remaining).FirstOrDefault() >= 0m")]
+    [InlineData("string.Concat(c.Account.Id, c.Account.TimeZone).Length > 0")]
+    public void Load_VocabularyExpression_Loads(string expression)
+    {
+        var set = RuleSet.Load(RuleDirectory(Rule("ordinary-rule", expression)));
+
+        Assert.Equal("ordinary-rule", Assert.Single(set.Rules).Name);
+    }
+
+    internal static JObject Rule(string name, string expression, string appliesTo = "balance", string effect = "deny") => new()
+    {
+        ["RuleName"] = name,
+        ["SuccessEvent"] = "A rule under test.",
+        ["Expression"] = expression,
+        ["Properties"] = new JObject
+        {
+            ["clause"] = "B.1",
+            ["scope"] = "request",
+            ["appliesTo"] = new JArray(appliesTo),
+            ["effect"] = effect,
+        },
+    };
+
+    /// <summary>A fresh rule directory: the bundled rules when <paramref name="withBundled"/>, plus hostile.json holding the given rules.</summary>
+    internal static string RuleDirectory(JObject rule, bool withBundled = false)
+    {
+        string dir;
+        if (withBundled)
+        {
+            dir = TestPaths.CopyRules(TestPaths.CurrentTerms);
+        }
+        else
+        {
+            dir = Path.Combine(Path.GetTempPath(), "creditpolicy-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "terms.json"), "{ \"termsVersion\": \"test\" }");
+        }
+
+        var workflow = new JObject { ["WorkflowName"] = "hostile", ["Rules"] = new JArray(rule) };
+        File.WriteAllText(Path.Combine(dir, "hostile.json"), workflow.ToString());
+        return dir;
+    }
+
+    private static Expression Tree(string what)
+    {
+        var c = Expression.Parameter(typeof(CaseFacts), "c");
+        var g = Expression.Parameter(typeof(GrantFacts), "g");
+        MethodInfo Method(Type t, string name, params Type[] args) => t.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance, args)!;
+        Expression body = what switch
+        {
+            "File.Exists" => Expression.Call(Method(typeof(File), "Exists", typeof(string)), Expression.Constant("/etc/passwd")),
+            "Environment.GetEnvironmentVariable" => Expression.Call(Method(typeof(Environment), "GetEnvironmentVariable", typeof(string)), Expression.Constant("HOME")),
+            "Process.Start" => Expression.Call(Method(typeof(Process), "Start", typeof(string)), Expression.Constant("sh")),
+            "Dns.GetHostName" => Expression.Call(Method(typeof(System.Net.Dns), "GetHostName")),
+            "DateTime.Now" => Expression.Property(null, typeof(DateTime), "Now"),
+            "SystemClock.Instance" => Expression.Call(Expression.Property(null, typeof(SystemClock), "Instance"), Method(typeof(SystemClock), "GetCurrentInstant")),
+            "Stopwatch.GetTimestamp" => Expression.Call(Method(typeof(Stopwatch), "GetTimestamp")),
+            "new Random()" => Expression.New(typeof(Random)),
+            "Guid.NewGuid" => Expression.Call(Method(typeof(Guid), "NewGuid")),
+            "Type.GetType" => Expression.Call(Method(typeof(Type), "GetType", typeof(string)), Expression.Constant("System.IO.File")),
+            "typeof(string)" => Expression.Constant(typeof(string)),
+            "Enumerable.Range" => Expression.Call(Method(typeof(Enumerable), "Range", typeof(int), typeof(int)), Expression.Constant(0), Expression.Constant(int.MaxValue)),
+            "new string" => Expression.New(typeof(string).GetConstructor([typeof(char), typeof(int)])!, Expression.Constant('x'), Expression.Constant(int.MaxValue)),
+            "GrantFacts.SetExpiry" => Expression.Call(g, Method(typeof(GrantFacts), "SetExpiry", typeof(Instant), typeof(string), typeof(string), typeof(string)),
+                Expression.Constant(Instant.MaxValue), Expression.Constant("r"), Expression.Constant("B.1"), Expression.Constant("expired")),
+            "CaseFacts.Case" => Expression.Property(c, typeof(CaseFacts).GetProperty("Case", BindingFlags.NonPublic | BindingFlags.Instance)!),
+            "Cal.Zone" => Expression.Call(Method(typeof(Cal), "Zone", typeof(string)), Expression.Constant("Etc/UTC")),
+            _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
+        };
+        return body;
     }
 }
