@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Text;
 using CreditPolicy.Model;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -29,10 +30,38 @@ public static class CaseJson
             .ConfigureForNodaTime(DateTimeZoneProviders.Tzdb));
 
     /// <summary>Reads one case from JSON text.</summary>
-    public static CaseReadResult Read(string json) => Read(new StringReader(json));
+    public static CaseReadResult Read(string json)
+    {
+        // Text within the limit is read fast when it is a plain valid case; the walker reads everything else, and words every problem.
+        if (json is not null && json.Length <= MaxLength && FastCaseReader.TryRead(json) is { } @case)
+        {
+            return CaseReadResult.Success(@case);
+        }
+
+        return ReadSlow(new StringReader(json!));
+    }
 
     /// <summary>Reads one case from a reader of JSON text, stopping at <see cref="MaxLength"/> characters.</summary>
     public static CaseReadResult Read(TextReader text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+
+        // Read no more than one character past the limit, so the text can be read twice: fast, then by the walker if need be.
+        // Past the limit the walker stops within those characters, where it stops on the reader itself (for a reader that
+        // fills each read, as a file's does).
+        var buffer = new StringBuilder();
+        var chunk = new char[4096];
+        int n;
+        while (buffer.Length <= MaxLength && (n = text.Read(chunk, 0, Math.Min(chunk.Length, MaxLength + 1 - buffer.Length))) > 0)
+        {
+            buffer.Append(chunk, 0, n);
+        }
+
+        return Read(buffer.ToString());
+    }
+
+    /// <summary>Reads one case with the token walker alone: the path every problem is worded on, kept callable to test the fast path against.</summary>
+    internal static CaseReadResult ReadSlow(TextReader text)
     {
         ArgumentNullException.ThrowIfNull(text);
         JToken root;

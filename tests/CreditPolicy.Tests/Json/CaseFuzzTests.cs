@@ -168,7 +168,7 @@ public sealed class CaseFuzzTests
         return decision;
     }
 
-    private static string Mutate(JObject root, Randomizer r)
+    internal static string Mutate(JObject root, Randomizer r)
     {
         var values = root.DescendantsAndSelf().OfType<JValue>().Where(v => v.Parent is JProperty).ToList();
         var properties = root.Descendants().OfType<JProperty>().ToList();
@@ -262,7 +262,7 @@ public sealed class CaseFuzzTests
         }
     }
 
-    private static string CutText(string text, Randomizer r) => r.Number(0, 2) switch
+    internal static string CutText(string text, Randomizer r) => r.Number(0, 2) switch
     {
         0 => text[..r.Number(0, text.Length - 1)],
         1 => text.Insert(r.Number(0, text.Length), r.ArrayElement(new[] { "{", "]", ",", "\"", "\\", "\u0000", "NaN", "//" })),
