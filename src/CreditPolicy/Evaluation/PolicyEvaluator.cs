@@ -25,7 +25,12 @@ internal static class PolicyEvaluator
     internal const string FailedRule = "evaluator:failed";
 
     /// <summary>Decides a case with the version of the terms that applies to it (pinned by the account, else in force at asOf).</summary>
-    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit)
+    /// <remarks>
+    /// With <paramref name="stock"/>, every rule condition and expiry is evaluated by RulesEngine's own
+    /// <c>ExecuteAllRulesAsync</c> instead of the delegates compiled at load; everything else is the same code.
+    /// It exists to measure against and to prove the two paths decide alike.
+    /// </remarks>
+    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit, StockRulesEngineRunner? stock = null)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var problems = CaseValidator.Validate(@case);
@@ -41,10 +46,11 @@ internal static class PolicyEvaluator
 
         StepBudget.Begin(maxSteps);
 
-        var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace));
+        var session = stock?.Begin(set);
+        var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace, session));
         try
         {
-            return Decide(set, facts, trace);
+            return Decide(set, facts, trace, session);
         }
         catch (EvaluationFailure failure)
         {
@@ -71,7 +77,7 @@ internal static class PolicyEvaluator
             $"No version of the terms is in force at {RuleCatalogue.Format(@case.AsOf)}: the earliest, {first.Identity.TermsVersion}, takes effect at {RuleCatalogue.Format(first.EffectiveFrom!.Value)}.");
     }
 
-    private static Decision Decide(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
+    private static Decision Decide(RuleSet set, CaseFacts c, List<TraceEntry>? trace, StockRulesEngineRunner.Session? stock)
     {
         var rules = set.RequestRules.TryGetValue(c.Request.Type, out var list) ? list : [];
         List<CompiledRule>? fired = null;
@@ -82,7 +88,7 @@ internal static class PolicyEvaluator
             bool hit;
             try
             {
-                hit = rule.RequestCondition!(c);
+                hit = stock is null ? rule.RequestCondition!(c) : stock.Request(rule, c);
             }
             catch (Exception ex) when (ex is not EvaluationFailure)
             {
@@ -143,7 +149,7 @@ internal static class PolicyEvaluator
         return new Decision(Outcome.Permit, permitReasons, allocations, forfeitures, expirations, reload, balance, set.Identity, c.AsOf);
     }
 
-    private static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
+    private static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace, StockRulesEngineRunner.Session? stock)
     {
         foreach (var g in c.RawGrants)
         {
@@ -154,7 +160,8 @@ internal static class PolicyEvaluator
                 Instant? proposed = null;
                 try
                 {
-                    if (rule.GrantCondition!(c, g)) proposed = rule.ExpiresAt!(c, g);
+                    if (stock is not null) proposed = stock.Expiry(rule, c, g);
+                    else if (rule.GrantCondition!(c, g)) proposed = rule.ExpiresAt!(c, g);
                 }
                 catch (Exception ex) when (ex is not EvaluationFailure)
                 {
@@ -182,7 +189,7 @@ internal static class PolicyEvaluator
                 bool hit;
                 try
                 {
-                    hit = rule.GrantCondition!(c, g);
+                    hit = stock is null ? rule.GrantCondition!(c, g) : stock.Exclusion(rule, c, g);
                 }
                 catch (Exception ex) when (ex is not EvaluationFailure)
                 {

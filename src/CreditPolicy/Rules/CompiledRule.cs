@@ -25,6 +25,9 @@ internal sealed class CompiledRule
 
     public Func<CaseFacts, GrantFacts, Instant>? ExpiresAt { get; init; }
 
+    /// <summary>For expiry rules: the <c>expiresAt</c> expression as written (the stock RulesEngine path runs it as an output action).</summary>
+    public string? ExpiresAtText { get; init; }
+
     public Func<CaseFacts, GrantFacts, decimal>? Forfeit { get; init; }
 
     public IReadOnlyList<Func<CaseFacts, GrantFacts, object>> DrawOrder { get; init; } = [];

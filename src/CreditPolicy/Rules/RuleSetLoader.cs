@@ -336,9 +336,10 @@ internal static partial class RuleSetLoader
         }
 
         Func<CaseFacts, GrantFacts, Instant>? expiresAt = null;
+        string? expiresAtText = null;
         if (effect == Effects.Expiry)
         {
-            var text = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
+            var text = expiresAtText = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
             if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(Probed(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt])), c, g);
         }
 
@@ -396,6 +397,7 @@ internal static partial class RuleSetLoader
             GrantCondition = grantScope ? Lambda<Func<CaseFacts, GrantFacts, bool>>(condition, c, g) : null,
             RequestCondition = grantScope ? null : Lambda<Func<CaseFacts, bool>>(condition, c),
             ExpiresAt = expiresAt,
+            ExpiresAtText = expiresAtText,
             Forfeit = forfeit,
             DrawOrder = drawOrder,
             Amount = amount,
