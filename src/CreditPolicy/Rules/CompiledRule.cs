@@ -11,6 +11,9 @@ internal sealed class CompiledRule
 
     public string Clause => Info.Clause;
 
+    /// <summary>The reason a decision cites when this rule decides; immutable, so made once.</summary>
+    public Model.Reason Reason => field ??= new Model.Reason(Info.Name, Info.Clause, Info.Message);
+
     /// <summary>For grant rules: the status an exclusion gives or passing an expiry means.</summary>
     public string? Status { get; init; }
 

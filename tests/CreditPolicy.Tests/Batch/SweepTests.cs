@@ -5,6 +5,8 @@ using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Tests.Batch;
 
+// The heap is measured process-wide, so nothing else may run beside this class.
+[Collection(nameof(SweepTests))]
 public sealed class SweepTests
 {
     private static readonly CreditPolicyEngine Engine = CreditPolicyEngine.FromDirectory(TestPaths.Rules);
@@ -134,3 +136,7 @@ public sealed class SweepTests
         public void Report(SweepProgress value) => report(value);
     }
 }
+
+/// <summary>Runs <see cref="SweepTests"/> alone: its memory test reads the whole process's heap.</summary>
+[CollectionDefinition(nameof(SweepTests), DisableParallelization = true)]
+public sealed class SweepTestsCollection;
