@@ -15,6 +15,7 @@ namespace CreditPolicy.Benchmarks;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[MedianColumn]
 public class DecisionBenchmarks
 {
     private CreditPolicyEngine _engine = null!;

@@ -10,6 +10,7 @@ namespace CreditPolicy.Benchmarks;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[MedianColumn]
 public class EndToEndBenchmarks
 {
     private string _json = null!;
