@@ -25,7 +25,12 @@ internal static class PolicyEvaluator
     internal const string FailedRule = "evaluator:failed";
 
     /// <summary>Decides a case with the version of the terms that applies to it (pinned by the account, else in force at asOf).</summary>
-    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit)
+    /// <remarks>
+    /// With <paramref name="stock"/>, every rule condition and expiry is evaluated by RulesEngine's own
+    /// <c>ExecuteAllRulesAsync</c> instead of the delegates compiled at load; everything else is the same code.
+    /// It exists to measure against and to prove the two paths decide alike.
+    /// </remarks>
+    public static Decision Evaluate(RuleCatalogue catalogue, CreditCase @case, List<TraceEntry>? trace, long maxSteps = StepBudget.DefaultLimit, StockRulesEngineRunner? stock = null)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var problems = CaseValidator.Validate(@case);
@@ -41,10 +46,11 @@ internal static class PolicyEvaluator
 
         StepBudget.Begin(maxSteps);
 
-        var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace));
+        var session = stock?.Begin(set);
+        var facts = new CaseFacts(@case, c => RunGrantRules(set, c, trace, session));
         try
         {
-            return Decide(set, facts, trace);
+            return Decide(set, facts, trace, session);
         }
         catch (EvaluationFailure failure)
         {
@@ -71,7 +77,7 @@ internal static class PolicyEvaluator
             $"No version of the terms is in force at {RuleCatalogue.Format(@case.AsOf)}: the earliest, {first.Identity.TermsVersion}, takes effect at {RuleCatalogue.Format(first.EffectiveFrom!.Value)}.");
     }
 
-    private static Decision Decide(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
+    private static Decision Decide(RuleSet set, CaseFacts c, List<TraceEntry>? trace, StockRulesEngineRunner.Session? stock)
     {
         var rules = set.RequestRules.TryGetValue(c.Request.Type, out var list) ? list : [];
         List<CompiledRule>? fired = null;
@@ -82,7 +88,7 @@ internal static class PolicyEvaluator
             bool hit;
             try
             {
-                hit = rule.RequestCondition!(c);
+                hit = stock is null ? rule.RequestCondition!(c) : stock.Request(rule, c);
             }
             catch (Exception ex) when (ex is not EvaluationFailure)
             {
@@ -143,7 +149,7 @@ internal static class PolicyEvaluator
         return new Decision(Outcome.Permit, permitReasons, allocations, forfeitures, expirations, reload, balance, set.Identity, c.AsOf);
     }
 
-    private static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace)
+    private static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace, StockRulesEngineRunner.Session? stock)
     {
         foreach (var g in c.RawGrants)
         {
@@ -154,7 +160,8 @@ internal static class PolicyEvaluator
                 Instant? proposed = null;
                 try
                 {
-                    if (rule.GrantCondition!(c, g)) proposed = rule.ExpiresAt!(c, g);
+                    if (stock is not null) proposed = stock.Expiry(rule, c, g);
+                    else if (rule.GrantCondition!(c, g)) proposed = rule.ExpiresAt!(c, g);
                 }
                 catch (Exception ex) when (ex is not EvaluationFailure)
                 {
@@ -182,7 +189,7 @@ internal static class PolicyEvaluator
                 bool hit;
                 try
                 {
-                    hit = rule.GrantCondition!(c, g);
+                    hit = stock is null ? rule.GrantCondition!(c, g) : stock.Exclusion(rule, c, g);
                 }
                 catch (Exception ex) when (ex is not EvaluationFailure)
                 {
@@ -197,51 +204,49 @@ internal static class PolicyEvaluator
 
     private static IReadOnlyList<Allocation> Allocate(CompiledRule rule, CaseFacts c)
     {
-        var candidates = new List<(GrantFacts Grant, object[] Keys)>();
-        foreach (var g in c.Grants)
+        var grants = c.Grants;
+        var width = rule.DrawOrder.Count;
+        var candidates = new GrantFacts[grants.Count];
+        var n = 0;
+        foreach (var g in grants)
         {
-            if (!g.IsAvailable || g.Remaining <= 0m) continue;
-            var keys = new object[rule.DrawOrder.Count];
-            for (var k = 0; k < keys.Length; k++)
+            if (g.IsAvailable && g.Remaining > 0m) candidates[n++] = g;
+        }
+
+        var keys = new object[n * width];
+        for (var i = 0; i < n; i++)
+        {
+            for (var k = 0; k < width; k++)
             {
                 try
                 {
-                    keys[k] = rule.DrawOrder[k](c, g);
+                    keys[i * width + k] = rule.DrawOrder[k](c, candidates[i]);
                 }
                 catch (Exception ex) when (ex is not EvaluationFailure)
                 {
-                    throw Failed(rule, g.Id, ex);
+                    throw Failed(rule, candidates[i].Id, ex);
                 }
             }
-
-            candidates.Add((g, keys));
         }
 
-        // A stable sort: equal keys keep case order, so the order is a pure function of the case.
-        var ordered = candidates.Select((x, i) => (x.Grant, x.Keys, Index: i)).ToList();
+        // Ties on every key fall back to case order, so the order is a pure function of the case.
+        var order = new int[n];
+        for (var i = 0; i < n; i++) order[i] = i;
         try
         {
-            ordered.Sort((a, b) =>
-            {
-                for (var k = 0; k < a.Keys.Length; k++)
-                {
-                    var cmp = CompareKeys(a.Keys[k], b.Keys[k]);
-                    if (cmp != 0) return cmp;
-                }
-
-                return a.Index.CompareTo(b.Index);
-            });
+            Array.Sort(order, new DrawOrderComparer(keys, width));
         }
         catch (InvalidOperationException ex)
         {
-            // List.Sort wraps what the comparer threw, for example a key that is null for some grant.
+            // Array.Sort wraps what the comparer threw, for example a key that is null for some grant.
             throw Failed(rule, null, ex.InnerException ?? ex);
         }
 
         var left = c.Request.Amount;
-        var allocations = new List<Allocation>();
-        foreach (var (g, _, _) in ordered)
+        var allocations = new List<Allocation>(Math.Min(n, 4));
+        foreach (var i in order)
         {
+            var g = candidates[i];
             if (left == 0m) break;
             var take = Math.Min(left, g.Remaining);
             allocations.Add(new Allocation(g.Id, g.Kind, take));
@@ -255,6 +260,21 @@ internal static class PolicyEvaluator
         }
 
         return allocations;
+    }
+
+    /// <summary>Compares two candidates by their draw-order keys, most significant first, then by their place in the case.</summary>
+    private sealed class DrawOrderComparer(object[] keys, int width) : IComparer<int>
+    {
+        public int Compare(int a, int b)
+        {
+            for (var k = 0; k < width; k++)
+            {
+                var cmp = CompareKeys(keys[a * width + k], keys[b * width + k]);
+                if (cmp != 0) return cmp;
+            }
+
+            return a.CompareTo(b);
+        }
     }
 
     private static int CompareKeys(object a, object b) =>
@@ -335,7 +355,7 @@ internal static class PolicyEvaluator
         return new ReloadCharge(amount, chargeOn);
     }
 
-    private static Reason ReasonOf(CompiledRule rule) => new(rule.Name, rule.Clause, rule.Info.Message);
+    private static Reason ReasonOf(CompiledRule rule) => rule.Reason;
 
     private static EvaluationFailure Failed(CompiledRule rule, string? grantId, Exception ex) =>
         new(new Reason(rule.Name, rule.Clause, ex is StepBudgetExceededException budget

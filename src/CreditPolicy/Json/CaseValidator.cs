@@ -52,14 +52,15 @@ public static class CaseValidator
 
         if (@case.Grants is null) Problem("grants", "required field is missing (use [] for an account without grants)");
         var grants = @case.Grants ?? [];
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        // Most cases hold a handful of grants: compare ids pairwise then, and hash only larger books.
+        var ids = grants.Count > 16 ? new HashSet<string>(StringComparer.Ordinal) : null;
         for (var i = 0; i < grants.Count; i++)
         {
             var g = grants[i];
             var path = $"grants[{i}]";
             if (g is null) { Problem(path, "expected a grant object, got null"); continue; }
             if (string.IsNullOrEmpty(g.Id)) Problem(path + ".id", "expected a non-empty string");
-            else if (!ids.Add(g.Id)) Problem(path + ".id", $"duplicate grant id \"{g.Id}\"; grant ids must be unique");
+            else if (ids is null ? SeenBefore(grants, i) : !ids.Add(g.Id)) Problem(path + ".id", $"duplicate grant id \"{g.Id}\"; grant ids must be unique");
             if (!GrantKinds.All.Contains(g.Kind)) Problem(path + ".kind", $"expected one of {string.Join(", ", GrantKinds.All)}");
             if (!GrantSources.All.Contains(g.Source)) Problem(path + ".source", $"expected one of {string.Join(", ", GrantSources.All)}");
             if (string.IsNullOrEmpty(g.HolderAccountId)) Problem(path + ".holderAccountId", "expected a non-empty string");
@@ -93,7 +94,7 @@ public static class CaseValidator
         Field("request.toAccountId", request.ToAccountId is not null, needsTo);
         Field("request.until", request.Until is not null, request.Type == RequestTypes.Expirations, optional: true);
         if (request.Amount is { } amount && amount <= 0m) Problem("request.amount", $"must be greater than zero, got {amount}");
-        if (needsGrant && request.GrantId is { } grantId && !ids.Contains(grantId))
+        if (needsGrant && request.GrantId is { } grantId && !(ids?.Contains(grantId) ?? grants.Any(g => g is not null && string.Equals(g.Id, grantId, StringComparison.Ordinal))))
         {
             Problem("request.grantId", $"no grant with id \"{grantId}\" in grants");
         }
@@ -105,6 +106,16 @@ public static class CaseValidator
             if (present && !expected) Problem(path, $"not a field of a '{request.Type}' request");
             else if (!present && expected && !optional) Problem(path, $"required for a '{request.Type}' request");
         }
+    }
+
+    private static bool SeenBefore(IReadOnlyList<Grant> grants, int i)
+    {
+        for (var j = 0; j < i; j++)
+        {
+            if (grants[j] is { } other && string.Equals(other.Id, grants[i].Id, StringComparison.Ordinal)) return true;
+        }
+
+        return false;
     }
 
     private static void NonNegative(List<CaseProblem> problems, string path, decimal value)

@@ -41,8 +41,31 @@ public sealed record Decision(
     /// <summary>Whether the request may proceed. Indeterminate is never permitted.</summary>
     public bool IsPermitted => Outcome == Outcome.Permit;
 
+    private DecisionRecord? _record;
+    private CreditCase? _recordedCase;
+
     /// <summary>The decision's id, the digest of the case it answered and the library version that made it.</summary>
-    public DecisionRecord? Record { get; init; }
+    /// <remarks>
+    /// Computed the first time it is read (serialising the decision reads it), so a caller that only looks at the
+    /// outcome does not pay for hashing the case; the value is the same whenever, and on whichever thread, it is read.
+    /// </remarks>
+    public DecisionRecord? Record
+    {
+        get => _record ??= _recordedCase is { } c ? Records.DecisionRecords.Compute(c, Rules.Digest) : null;
+        init
+        {
+            _record = value;
+            _recordedCase = null;
+        }
+    }
+
+    /// <summary>Makes <see cref="Record"/> describe this decision on <paramref name="case"/>, computed when first read.</summary>
+    internal Decision RecordOnDemand(CreditCase @case)
+    {
+        _recordedCase = @case;
+        _record = null;
+        return this;
+    }
 }
 
 /// <summary>Why a decision came out as it did: the rule, the clause of the terms it enforces, and a message.</summary>

@@ -25,18 +25,23 @@ internal static class DecisionRecords
         ?? "unknown";
 
     /// <summary>The decision with its record: the case digest, and the id derived from case, rule-set digest and library version.</summary>
-    public static Decision Stamp(Decision decision, CreditCase @case)
+    public static Decision Stamp(Decision decision, CreditCase @case) => decision with { Record = Compute(@case, decision.Rules.Digest) };
+
+    /// <summary>The record of a decision on a case under the rule set with the given digest.</summary>
+    public static DecisionRecord Compute(CreditCase @case, string rulesDigest)
     {
-        var (caseDigest, id) = Digests(CanonicalCase.Utf8(@case), decision.Rules.Digest, LibraryVersion);
-        return decision with { Record = new DecisionRecord(id, caseDigest, LibraryVersion) };
+        var (caseDigest, id) = Digests(CanonicalCase.Utf8(@case), rulesDigest, LibraryVersion);
+        return new DecisionRecord(id, caseDigest, LibraryVersion);
     }
 
     /// <summary>Stamps the decision and hands it to the sink, if any, before anyone can act on it.</summary>
     /// <exception cref="IOException">Thrown when the sink cannot record the decision: an unrecorded decision is not returned.</exception>
+    /// <remarks>Without a sink the record is computed when first read (<see cref="Decision.Record"/>); with one, now.</remarks>
     public static Decision StampAndWrite(CreditCase @case, Decision decision, IDecisionSink? sink)
     {
+        if (sink is null) return decision.RecordOnDemand(@case);
         var recorded = Stamp(decision, @case);
-        sink?.Write(@case, recorded);
+        sink.Write(@case, recorded);
         return recorded;
     }
 

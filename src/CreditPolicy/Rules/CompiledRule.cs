@@ -11,6 +11,9 @@ internal sealed class CompiledRule
 
     public string Clause => Info.Clause;
 
+    /// <summary>The reason a decision cites when this rule decides; immutable, so made once.</summary>
+    public Model.Reason Reason => field ??= new Model.Reason(Info.Name, Info.Clause, Info.Message);
+
     /// <summary>For grant rules: the status an exclusion gives or passing an expiry means.</summary>
     public string? Status { get; init; }
 
@@ -24,6 +27,9 @@ internal sealed class CompiledRule
     public Func<CaseFacts, bool>? RequestCondition { get; init; }
 
     public Func<CaseFacts, GrantFacts, Instant>? ExpiresAt { get; init; }
+
+    /// <summary>For expiry rules: the <c>expiresAt</c> expression as written (the stock RulesEngine path runs it as an output action).</summary>
+    public string? ExpiresAtText { get; init; }
 
     public Func<CaseFacts, GrantFacts, decimal>? Forfeit { get; init; }
 

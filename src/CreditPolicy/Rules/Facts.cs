@@ -208,6 +208,7 @@ public sealed class GrantFacts
 {
     private Instant? _expiry;
     private List<string>? _statuses;
+    private List<(string Rule, string Clause, string Message)>? _exclusions;
 
     internal GrantFacts(Grant g)
     {
@@ -268,7 +269,7 @@ public sealed class GrantFacts
 
     internal bool HasExpiry => _expiry is not null;
 
-    internal List<(string Rule, string Clause, string Message)> Exclusions { get; } = [];
+    internal IReadOnlyList<(string Rule, string Clause, string Message)> Exclusions => _exclusions ?? (IReadOnlyList<(string, string, string)>)[];
 
     internal void SetExpiry(Instant expiry, string rule, string clause, string status)
     {
@@ -281,6 +282,6 @@ public sealed class GrantFacts
     internal void Exclude(string status, string rule, string clause, string message)
     {
         (_statuses ??= []).Add(status);
-        Exclusions.Add((rule, clause, message));
+        (_exclusions ??= []).Add((rule, clause, message));
     }
 }

@@ -34,7 +34,7 @@ internal sealed class RuleProbes
         _readsGrant = _chains.Select(e => g is not null && Parameters(e).Contains(g)).ToArray();
         var grant = g ?? Expression.Parameter(typeof(GrantFacts), "g");
         _compiled = new(() => _chains
-            .Select(e => Expression.Lambda<Func<CaseFacts, GrantFacts?, object?>>(Expression.Convert(e, typeof(object)), c, grant).Compile())
+            .Select(e => RuleSetLoader.Compile(Expression.Lambda<Func<CaseFacts, GrantFacts?, object?>>(Expression.Convert(e, typeof(object)), c, grant)))
             .ToArray());
     }
 

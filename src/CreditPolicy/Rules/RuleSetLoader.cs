@@ -336,9 +336,10 @@ internal static partial class RuleSetLoader
         }
 
         Func<CaseFacts, GrantFacts, Instant>? expiresAt = null;
+        string? expiresAtText = null;
         if (effect == Effects.Expiry)
         {
-            var text = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
+            var text = expiresAtText = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
             if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(Probed(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt])), c, g);
         }
 
@@ -354,7 +355,7 @@ internal static partial class RuleSetLoader
                     foreach (var key in keys)
                     {
                         var body = CompileExpression(parser, "Properties.drawOrder", (string)key!, [c, g], typeof(IComparable), Add, key);
-                        if (body is not null) drawOrder.Add(Expression.Lambda<Func<CaseFacts, GrantFacts, object>>(Expression.Convert(body, typeof(object)), c, g).Compile());
+                        if (body is not null) drawOrder.Add(Compile(Expression.Lambda<Func<CaseFacts, GrantFacts, object>>(Expression.Convert(body, typeof(object)), c, g)));
                     }
                 }
                 else
@@ -396,6 +397,7 @@ internal static partial class RuleSetLoader
             GrantCondition = grantScope ? Lambda<Func<CaseFacts, GrantFacts, bool>>(condition, c, g) : null,
             RequestCondition = grantScope ? null : Lambda<Func<CaseFacts, bool>>(condition, c),
             ExpiresAt = expiresAt,
+            ExpiresAtText = expiresAtText,
             Forfeit = forfeit,
             DrawOrder = drawOrder,
             Amount = amount,
@@ -406,7 +408,13 @@ internal static partial class RuleSetLoader
 
     private static T? Lambda<T>(Expression? body, params ParameterExpression[] parameters)
         where T : Delegate =>
-        body is null ? null : Expression.Lambda<T>(body, parameters).Compile();
+        body is null ? null : Compile(Expression.Lambda<T>(body, parameters));
+
+    /// <summary>Compiles with FastExpressionCompiler (as RulesEngine does by default), which is several times quicker to
+    /// compile than <see cref="LambdaExpression.Compile()"/>, falling back to the latter for a tree it does not support.</summary>
+    internal static T Compile<T>(Expression<T> lambda)
+        where T : Delegate =>
+        FastExpressionCompiler.ExpressionCompiler.CompileFast(lambda, ifFastFailedReturnNull: true) ?? lambda.Compile();
 
     /// <summary>Parses with RulesEngine's parser, checks the sandbox and the result type; null (and a problem) on failure.</summary>
     private static Expression? CompileExpression(

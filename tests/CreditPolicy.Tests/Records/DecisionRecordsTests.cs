@@ -188,4 +188,18 @@ public sealed class DecisionRecordsTests
     {
         public void Write(CreditCase @case, Decision decision) => throw new IOException("disk full");
     }
+
+    [Fact]
+    public void Decide_WithoutSink_RecordComputedOnFirstReadEqualsTheEagerStampOnEveryThread()
+    {
+        var @case = TestCases.Read(UseJson);
+        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+        var eager = DecisionRecords.Stamp(decision with { Record = null }, @case).Record;
+
+        var read = new DecisionRecord?[8];
+        Parallel.For(0, read.Length, i => read[i] = decision.Record);
+
+        Assert.NotNull(eager);
+        Assert.All(read, r => Assert.Equal(eager, r));
+    }
 }
