@@ -332,7 +332,7 @@ public static class CaseJson
                 {
                     return t.ToObject<OffsetDateTime>(NodaSerializer).ToInstant();
                 }
-                catch (Exception ex) when (ex is JsonException or FormatException or NodaTime.Text.UnparsableValueException or NodaTime.Utility.InvalidNodaDataException)
+                catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or ArgumentOutOfRangeException or NodaTime.Text.UnparsableValueException or NodaTime.Utility.InvalidNodaDataException)
                 {
                     // Fall through to the message below; the converter's own text names pattern internals.
                 }

@@ -60,6 +60,7 @@ public sealed class HostileInputTests
         { "misspelt-field.json", ["grants[0].expiresAT: unknown field; did you mean 'expiresAt'?"] },
         { "duplicate-grant-ids.json", ["grants[1].id: duplicate grant id \"g1\"; grant ids must be unique"] },
         { "duplicate-property.json", ["asOf: not valid JSON: Property with the name 'asOf' already exists in the current JSON object"] },
+        { "instant-beyond-range.json", ["asOf: expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got the string \"9999-12-31T23:59:59-05:00\""] },
         { "instant-without-offset.json", ["asOf: expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got the string \"2026-11-25T10:00:00\""] },
         { "impossible-instant.json", ["grants[0].issuedAt: expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got the string \"2026-13-45T99:00:00Z\""] },
         { "instant-as-words.json", ["asOf: expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got the string \"yesterday\""] },
