@@ -2,12 +2,20 @@ using CreditPolicy.Rules;
 
 namespace CreditPolicy.Tests;
 
-/// <summary>The repository's rules, loaded once for every test that only reads them.</summary>
+/// <summary>The bundled current terms (rules/versions/2026-11-24), loaded once for every test that only reads them.</summary>
 internal static class BundledRules
 {
     private static readonly Lazy<RuleSet> Set = new(() => RuleSet.Load(TestPaths.CurrentTerms));
 
+    private static readonly Lazy<CreditPolicyEngine> Engines = new(() => new CreditPolicyEngine(Set.Value));
+
+    private static readonly Lazy<CreditPolicyEngine> AlwaysInForceEngine = new(() => new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Set.Value)));
+
     public static RuleSet RuleSet => Set.Value;
 
-    public static CreditPolicyEngine Engine { get; } = new(RuleSet);
+    /// <summary>An engine over the current terms, in force from their effective date (2026-11-24) on.</summary>
+    public static CreditPolicyEngine Engine => Engines.Value;
+
+    /// <summary>An engine over the current terms at every instant: the terms the oracle implements, for generated cases of any date.</summary>
+    public static CreditPolicyEngine AlwaysInForce => AlwaysInForceEngine.Value;
 }

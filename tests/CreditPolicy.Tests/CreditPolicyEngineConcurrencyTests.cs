@@ -20,7 +20,7 @@ public sealed class CreditPolicyEngineConcurrencyTests(ITestOutputHelper output)
     [Fact]
     public void Decide_SharedByEightThreads_GivesTheSingleThreadedBytesEveryTime()
     {
-        var engine = Bundled.Engine;
+        var engine = BundledRules.AlwaysInForce;
         var cases = new CaseGenerator(Seed).GenerateMany(2_000).Select(g => g.Case).ToArray();
         var expected = cases.Select(c => DecisionJson.Serialize(engine.Decide(c), indented: false)).ToArray();
         var failures = new ConcurrentQueue<string>();
@@ -60,7 +60,7 @@ public sealed class CreditPolicyEngineConcurrencyTests(ITestOutputHelper output)
     public void Decide_StepBudgetUnderManyThreads_IsCountedPerDecision()
     {
         // About 400 steps per decision against a budget of 1,000: a budget shared between threads would run out at once.
-        var engine = new CreditPolicyEngine(Bundled.RuleSet, maxStepsPerDecision: 1_000);
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet, maxStepsPerDecision: 1_000);
         var asOf = Instant.FromUtc(2026, 11, 25, 10, 0);
         var c = new CreditCase(asOf, new Account("acct_1", AccountStatuses.Open, null, "Etc/UTC", null),
             Enumerable.Range(0, 200).Select(i => new Grant($"g{i:D3}", GrantKinds.Promotional, "acct_1", 1m, 1m, asOf - Duration.FromDays(1 + i), null, null, GrantSources.Promotion)).ToArray(),

@@ -4,14 +4,9 @@ using CreditPolicy.Rules;
 
 namespace CreditPolicy.Tests;
 
-/// <summary>Cases and the bundled rule set shared by tests.</summary>
+/// <summary>Cases and temporary files shared by tests.</summary>
 internal static class TestCases
 {
-    private static readonly Lazy<RuleSet> BundledRules = new(() => RuleSet.Load(TestPaths.CurrentTerms));
-
-    /// <summary>The bundled rules, loaded once.</summary>
-    public static RuleSet Bundled => BundledRules.Value;
-
     /// <summary>Reads a case from JSON text, failing the test with every problem when it is invalid.</summary>
     public static CreditCase Read(string json)
     {

@@ -8,7 +8,7 @@ public sealed class ExplanationWriterTests
     public void Format_DeniedUseOfExpiredGrant_ShowsTheRuleItsClauseTheValuesAndTheDecision()
     {
         var @case = TestCases.Example("use-expired.json");
-        var evaluation = new CreditPolicyEngine(TestCases.Bundled).Explain(@case);
+        var evaluation = new CreditPolicyEngine(BundledRules.RuleSet).Explain(@case);
 
         var text = ExplanationWriter.Format(@case, evaluation);
 
@@ -29,7 +29,7 @@ public sealed class ExplanationWriterTests
     {
         var @case = TestCases.Example("use.json");
 
-        var text = ExplanationWriter.Format(@case, new CreditPolicyEngine(TestCases.Bundled).Explain(@case));
+        var text = ExplanationWriter.Format(@case, new CreditPolicyEngine(BundledRules.RuleSet).Explain(@case));
 
         Assert.Contains("\nDecision: permit\n  because use-draws-credits (A.1): The holder's available credits cover the amount.\n  allocations: 20 from g2 (promotional), 12.50 from g1 (usage)\n", text, StringComparison.Ordinal);
         Assert.Contains("use-draws-credits (A.1): fired\n", text, StringComparison.Ordinal);

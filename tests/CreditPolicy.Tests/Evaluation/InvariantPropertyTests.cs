@@ -18,7 +18,7 @@ public sealed class InvariantPropertyTests
 
     private static readonly string[] Forbidden = [RequestTypes.Refund, RequestTypes.CashOut, RequestTypes.Transfer, RequestTypes.Sell];
 
-    private static CreditPolicyEngine Engine => Bundled.Engine;
+    private static CreditPolicyEngine Engine => BundledRules.AlwaysInForce;
 
     [Fact]
     public void Decide_RefundCashOutTransferOrSale_IsNeverPermitted()
@@ -235,6 +235,6 @@ public sealed class InvariantPropertyTests
     {
         if (holds) return;
         Assert.Fail($"seed {g.Seed}, case {g.Index}: {what}{Environment.NewLine}{CaseJsonWriter.ToJson(asked, indented: true)}{Environment.NewLine}"
-            + DecisionJson.Serialize(Bundled.Engine.Decide(asked)));
+            + DecisionJson.Serialize(BundledRules.AlwaysInForce.Decide(asked)));
     }
 }

@@ -139,7 +139,7 @@ public sealed class CaseFuzzTests
         Decision decision;
         try
         {
-            decision = Bundled.Engine.Decide(c);
+            decision = BundledRules.AlwaysInForce.Decide(c);
         }
         catch (Exception ex)
         {

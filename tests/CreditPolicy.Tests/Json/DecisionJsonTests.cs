@@ -8,7 +8,7 @@ public sealed class DecisionJsonTests
     [Fact]
     public void Serialize_Evaluation_IsTheDecisionFollowedByItsTrace()
     {
-        var evaluation = new CreditPolicyEngine(TestCases.Bundled).Explain(TestCases.Example("use-expired.json"));
+        var evaluation = new CreditPolicyEngine(BundledRules.RuleSet).Explain(TestCases.Example("use-expired.json"));
 
         var plain = DecisionJson.Serialize(evaluation.Decision, indented: false);
         var traced = DecisionJson.Serialize(evaluation, indented: false);
@@ -25,7 +25,7 @@ public sealed class DecisionJsonTests
     [Fact]
     public void Serialize_TraceValues_KeepTheirJsonTypes()
     {
-        var evaluation = new CreditPolicyEngine(TestCases.Bundled).Explain(TestCases.Example("use-expired.json"));
+        var evaluation = new CreditPolicyEngine(BundledRules.RuleSet).Explain(TestCases.Example("use-expired.json"));
 
         var traced = DecisionJson.Serialize(evaluation, indented: false);
 
@@ -36,7 +36,7 @@ public sealed class DecisionJsonTests
     [Fact]
     public void Serialize_Decision_EndsWithTheRecord()
     {
-        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(TestCases.Example("use.json"));
+        var decision = new CreditPolicyEngine(BundledRules.RuleSet).Decide(TestCases.Example("use.json"));
 
         var json = DecisionJson.Serialize(decision, indented: false);
 

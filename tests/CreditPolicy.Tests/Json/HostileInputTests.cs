@@ -143,7 +143,7 @@ public sealed class HostileInputTests
         var read = CaseJson.Read(text);
         Assert.True(read.IsValid, string.Join("; ", read.Problems));
 
-        var decision = Bundled.Engine.Decide(read.Case!);
+        var decision = BundledRules.AlwaysInForce.Decide(read.Case!);
         var (exit, stdout, _) = await CommandsTests.RunArgs("evaluate", path, "--rules", TestPaths.Rules, "--compact");
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
@@ -197,8 +197,8 @@ public sealed class HostileInputTests
             Assert.True(read.IsValid, string.Join("; ", read.Problems.Take(3)));
             var clock = Stopwatch.StartNew();
 
-            var use = Bundled.Engine.Decide(read.Case! with { Request = new CreditRequest(RequestTypes.Use, 25_000m, "acct_1") });
-            var close = Bundled.Engine.Decide(read.Case! with { Request = new CreditRequest(RequestTypes.CloseAccount) });
+            var use = BundledRules.AlwaysInForce.Decide(read.Case! with { Request = new CreditRequest(RequestTypes.Use, 25_000m, "acct_1") });
+            var close = BundledRules.AlwaysInForce.Decide(read.Case! with { Request = new CreditRequest(RequestTypes.CloseAccount) });
 
             Assert.True(read.Case!.Grants.Count > 20_000, $"{read.Case.Grants.Count} grants");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
@@ -254,8 +254,8 @@ public sealed class HostileInputTests
             _ => throw new ArgumentOutOfRangeException(nameof(broken), broken, null),
         };
 
-        var decision = Bundled.Engine.Decide(c);
-        var explained = Bundled.Engine.Explain(c);
+        var decision = BundledRules.AlwaysInForce.Decide(c);
+        var explained = BundledRules.AlwaysInForce.Explain(c);
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Contains(decision.Reasons, r => r.Rule == "evaluator:invalid-case" && r.Message.StartsWith(expected, StringComparison.Ordinal));

@@ -27,7 +27,7 @@ public sealed class OracleDifferentialTests(ITestOutputHelper output)
         var stats = AssertAgreement(OrdinarySeed, OrdinaryCount);
 
         // The run means something only if it reaches every rule (expiry rules are cited in expirations).
-        var never = Bundled.RuleSet.Rules.Select(r => r.Name).Where(n => !stats.Cited.ContainsKey(n)).ToArray();
+        var never = BundledRules.RuleSet.Rules.Select(r => r.Name).Where(n => !stats.Cited.ContainsKey(n)).ToArray();
         Assert.True(never.Length == 0, "rules no generated case made decide: " + string.Join(", ", never));
         Assert.All(new[] { Outcome.Permit, Outcome.Deny }, o => Assert.True(stats.Outcomes.GetValueOrDefault(o) > OrdinaryCount / 10, $"{o}: {stats.Outcomes.GetValueOrDefault(o)}"));
     }
@@ -60,7 +60,7 @@ public sealed class OracleDifferentialTests(ITestOutputHelper output)
         Assert.StartsWith("outcome: rules Indeterminate", differences[0], StringComparison.Ordinal);
         Assert.Contains("some-rule (B.9)", differences[1], StringComparison.Ordinal);
         Assert.StartsWith("reload: rules 5 on 2026-01-01, oracle none", differences[2], StringComparison.Ordinal);
-        Assert.Empty(DecisionComparer.Differences(decision with { Rules = Bundled.RuleSet.Identity }, decision));
+        Assert.Empty(DecisionComparer.Differences(decision with { Rules = BundledRules.RuleSet.Identity }, decision));
     }
 
     private sealed record Stats(ConcurrentDictionary<Outcome, int> Outcomes, ConcurrentDictionary<string, int> Cited);
@@ -68,7 +68,7 @@ public sealed class OracleDifferentialTests(ITestOutputHelper output)
     private Stats AssertAgreement(int seed, int count)
     {
         var generator = new CaseGenerator(seed);
-        var engine = Bundled.Engine;
+        var engine = BundledRules.AlwaysInForce;
         var failures = new ConcurrentBag<int>();
         var stats = new Stats(new(), new(StringComparer.Ordinal));
         var clock = Stopwatch.StartNew();
@@ -97,7 +97,7 @@ public sealed class OracleDifferentialTests(ITestOutputHelper output)
     private static string Report(CaseGenerator generator, int[] failing, int count)
     {
         var first = generator.Generate(failing[0]);
-        var engine = Bundled.Engine;
+        var engine = BundledRules.AlwaysInForce;
         bool Disagrees(CreditCase c) => DecisionComparer.Differences(engine.Decide(c), TermsOracle.Decide(c)).Count > 0;
         var minimal = CaseShrinker.Shrink(first.Case, Disagrees);
         var rules = engine.Decide(minimal);

@@ -66,7 +66,7 @@ public sealed class TermsOracleTests
 
     private sealed class OraclePolicy : ICreditPolicy
     {
-        public global::CreditPolicy.Rules.RuleCatalogue Catalogue => Bundled.Engine.Catalogue;
+        public global::CreditPolicy.Rules.RuleCatalogue Catalogue => BundledRules.AlwaysInForce.Catalogue;
 
         public Decision Decide(CreditCase @case) => TermsOracle.Decide(@case);
 

@@ -27,7 +27,7 @@ public sealed class DecisionRecordsTests
     [Fact]
     public void Decide_SameCaseTwiceEvenReformatted_GivesIdenticalBytesIncludingTheRecord()
     {
-        var engine = new CreditPolicyEngine(TestCases.Bundled);
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet);
 
         var first = DecisionJson.Serialize(engine.Decide(TestCases.Read(UseJson)));
         var second = DecisionJson.Serialize(engine.Decide(TestCases.Read(UseJson)));
@@ -43,20 +43,20 @@ public sealed class DecisionRecordsTests
     {
         var @case = TestCases.Read(UseJson);
 
-        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+        var decision = new CreditPolicyEngine(BundledRules.RuleSet).Decide(@case);
 
         var record = Assert.IsType<DecisionRecord>(decision.Record);
         Assert.Equal(CanonicalCase.Digest(@case), record.CaseDigest);
         Assert.StartsWith("0.1.0", record.LibraryVersion, StringComparison.Ordinal);
-        Assert.Equal(DecisionRecords.Id(@case, TestCases.Bundled.Identity.Digest, record.LibraryVersion), record.Id);
-        Assert.NotEqual(DecisionRecords.Id(@case, TestCases.Bundled.Identity.Digest, "0.2.0"), record.Id);
+        Assert.Equal(DecisionRecords.Id(@case, BundledRules.RuleSet.Identity.Digest, record.LibraryVersion), record.Id);
+        Assert.NotEqual(DecisionRecords.Id(@case, BundledRules.RuleSet.Identity.Digest, "0.2.0"), record.Id);
         Assert.Matches("^dec_[0-9a-f]{32}$", record.Id);
     }
 
     [Fact]
     public void Decide_DifferentCase_GivesADifferentId()
     {
-        var engine = new CreditPolicyEngine(TestCases.Bundled);
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet);
         var other = UseJson.Replace("\"amount\": 32.50", "\"amount\": 32.00", StringComparison.Ordinal);
         Assert.NotEqual(UseJson, other);
 
@@ -70,7 +70,7 @@ public sealed class DecisionRecordsTests
         File.WriteAllText(Path.Combine(dir, "terms.json"), File.ReadAllText(Path.Combine(dir, "terms.json")).Replace("2026-11-24", "2026-12-01", StringComparison.Ordinal));
         var @case = TestCases.Read(UseJson);
 
-        var before = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+        var before = new CreditPolicyEngine(BundledRules.RuleSet).Decide(@case);
         var after = new CreditPolicyEngine(RuleSet.Load(dir)).Decide(@case);
 
         Assert.Equal(before.Record!.CaseDigest, after.Record!.CaseDigest);
@@ -95,7 +95,7 @@ public sealed class DecisionRecordsTests
     [Fact]
     public void Explain_DeniedUseOfExpiredGrant_TracesItsExpiryAndAsOf()
     {
-        var evaluation = new CreditPolicyEngine(TestCases.Bundled).Explain(TestCases.Example("use-expired.json"));
+        var evaluation = new CreditPolicyEngine(BundledRules.RuleSet).Explain(TestCases.Example("use-expired.json"));
 
         Assert.Equal(Outcome.Deny, evaluation.Decision.Outcome);
         var expired = Assert.Single(evaluation.Trace, t => t.Rule == "grant-expired" && t.GrantId == "g1");
@@ -144,7 +144,7 @@ public sealed class DecisionRecordsTests
     {
         var @case = new CreditCase(NodaTime.Instant.FromUtc(2026, 11, 25, 10, 0), null!, [], new CreditRequest(RequestTypes.Balance));
 
-        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+        var decision = new CreditPolicyEngine(BundledRules.RuleSet).Decide(@case);
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Equal(CanonicalCase.Digest(@case), decision.Record!.CaseDigest);
@@ -155,7 +155,7 @@ public sealed class DecisionRecordsTests
     public void Decide_WithSink_HandsItEveryDecisionWithItsCase()
     {
         var sink = new ListSink();
-        var engine = new CreditPolicyEngine(TestCases.Bundled, sink);
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet, sink);
         var @case = TestCases.Read(UseJson);
 
         var decided = engine.Decide(@case);
@@ -170,7 +170,7 @@ public sealed class DecisionRecordsTests
     [Fact]
     public void Decide_SinkThrows_PropagatesSoTheDecisionIsNotActedOn()
     {
-        var engine = new CreditPolicyEngine(TestCases.Bundled, new ThrowingSink());
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet, new ThrowingSink());
 
         var ex = Assert.Throws<IOException>(() => engine.Decide(TestCases.Read(UseJson)));
 
@@ -193,7 +193,7 @@ public sealed class DecisionRecordsTests
     public void Decide_WithoutSink_RecordComputedOnFirstReadEqualsTheEagerStampOnEveryThread()
     {
         var @case = TestCases.Read(UseJson);
-        var decision = new CreditPolicyEngine(TestCases.Bundled).Decide(@case);
+        var decision = new CreditPolicyEngine(BundledRules.RuleSet).Decide(@case);
         var eager = DecisionRecords.Stamp(decision with { Record = null }, @case).Record;
 
         var read = new DecisionRecord?[8];

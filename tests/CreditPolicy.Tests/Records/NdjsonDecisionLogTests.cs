@@ -21,7 +21,7 @@ public sealed class NdjsonDecisionLogTests
         var cases = ScenarioCases();
         using (var log = new NdjsonDecisionLog(path))
         {
-            var engine = new CreditPolicyEngine(TestCases.Bundled, log);
+            var engine = new CreditPolicyEngine(BundledRules.RuleSet, log);
             foreach (var c in cases) engine.Decide(c);
         }
 
@@ -42,7 +42,7 @@ public sealed class NdjsonDecisionLogTests
         var path = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
         using (var log = new NdjsonDecisionLog(path))
         {
-            var engine = new CreditPolicyEngine(TestCases.Bundled, log);
+            var engine = new CreditPolicyEngine(BundledRules.RuleSet, log);
             foreach (var c in ScenarioCases()) engine.Decide(c);
         }
 
@@ -65,7 +65,7 @@ public sealed class NdjsonDecisionLogTests
         for (var run = 0; run < 2; run++)
         {
             using var log = new NdjsonDecisionLog(path);
-            new CreditPolicyEngine(TestCases.Bundled, log).Decide(@case);
+            new CreditPolicyEngine(BundledRules.RuleSet, log).Decide(@case);
         }
 
         var lines = File.ReadAllLines(path);
@@ -82,7 +82,7 @@ public sealed class NdjsonDecisionLogTests
         var cases = ScenarioCases();
         using (var log = new NdjsonDecisionLog(path))
         {
-            var engine = new CreditPolicyEngine(TestCases.Bundled, log);
+            var engine = new CreditPolicyEngine(BundledRules.RuleSet, log);
             using var start = new Barrier(threads);
             var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
             {
@@ -96,14 +96,14 @@ public sealed class NdjsonDecisionLogTests
         using var reader = File.OpenText(path);
         var entries = NdjsonDecisionLog.Read(reader).ToArray();
         Assert.Equal(threads * perThread, entries.Length);
-        var expected = cases.Select(c => NdjsonDecisionLog.Line(c, new CreditPolicyEngine(TestCases.Bundled).Decide(c))).ToHashSet(StringComparer.Ordinal);
+        var expected = cases.Select(c => NdjsonDecisionLog.Line(c, new CreditPolicyEngine(BundledRules.RuleSet).Decide(c))).ToHashSet(StringComparer.Ordinal);
         Assert.All(File.ReadAllLines(path), line => Assert.Contains(line, expected));
     }
 
     [Fact]
     public void Read_LineThatIsNotALogLine_ThrowsNamingTheLine()
     {
-        var log = NdjsonDecisionLog.Line(TestCases.Example("use.json"), new CreditPolicyEngine(TestCases.Bundled).Decide(TestCases.Example("use.json")))
+        var log = NdjsonDecisionLog.Line(TestCases.Example("use.json"), new CreditPolicyEngine(BundledRules.RuleSet).Decide(TestCases.Example("use.json")))
             + "\n\n{\"case\": 5}\n";
 
         var ex = Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader(log)).ToArray());
@@ -117,6 +117,6 @@ public sealed class NdjsonDecisionLogTests
         var log = new NdjsonDecisionLog(Path.Combine(TestCases.TempDirectory(), "decisions.ndjson"));
         log.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => log.Write(TestCases.Example("use.json"), new CreditPolicyEngine(TestCases.Bundled).Decide(TestCases.Example("use.json"))));
+        Assert.Throws<ObjectDisposedException>(() => log.Write(TestCases.Example("use.json"), new CreditPolicyEngine(BundledRules.RuleSet).Decide(TestCases.Example("use.json"))));
     }
 }

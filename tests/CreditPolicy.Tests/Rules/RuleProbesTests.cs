@@ -2,7 +2,7 @@ namespace CreditPolicy.Tests.Rules;
 
 public sealed class RuleProbesTests
 {
-    private static IReadOnlyList<string> Names(string rule) => TestCases.Bundled.All.Single(r => r.Name == rule).Probes.Names;
+    private static IReadOnlyList<string> Names(string rule) => BundledRules.RuleSet.All.Single(r => r.Name == rule).Probes.Names;
 
     [Fact]
     public void Collect_ComparisonOfTwoFacts_GivesBothInOrder()

@@ -53,7 +53,7 @@ public sealed class StepBudgetTests
     [Fact]
     public void Decide_BundledRulesUnderATinyBudget_AreIndeterminateNamingTheRuleThatRanOut()
     {
-        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Bundled.RuleSet), maxStepsPerDecision: 100);
+        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(BundledRules.RuleSet), maxStepsPerDecision: 100);
         var c = Case(200, RequestTypes.Use, amount: 5m);
 
         var decision = engine.Decide(c);
@@ -61,14 +61,14 @@ public sealed class StepBudgetTests
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Equal("use-insufficient-credits", Assert.Single(decision.Reasons).Rule);
         Assert.Contains("budget of 100 steps", decision.Reasons[0].Message, StringComparison.Ordinal);
-        Assert.Equal(Outcome.Permit, Bundled.Engine.Decide(c).Outcome);
+        Assert.Equal(Outcome.Permit, BundledRules.AlwaysInForce.Decide(c).Outcome);
     }
 
     [Fact]
     public void Decide_ManyDecisionsOnOneThread_EachGetsTheWholeBudget()
     {
         // Each decision takes about 400 steps (two use rules sum 200 grants): under 1,000 each, far over in total.
-        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Bundled.RuleSet), maxStepsPerDecision: 1_000);
+        var engine = new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(BundledRules.RuleSet), maxStepsPerDecision: 1_000);
         var c = Case(200, RequestTypes.Use, amount: 5m);
 
         var outcomes = Enumerable.Range(0, 200).Select(_ => engine.Decide(c).Outcome).Distinct().ToArray();
@@ -81,7 +81,7 @@ public sealed class StepBudgetTests
     [InlineData(-1L)]
     public void Constructor_NonPositiveBudget_Throws(long budget)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CreditPolicyEngine(Bundled.RuleSet, budget));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CreditPolicyEngine(BundledRules.RuleSet, budget));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class CaseGeneratorTests
     [Fact]
     public void GenerateMany_Sample_PutsBalancesExactlyAtTheReloadThreshold()
     {
-        var engine = Bundled.Engine;
+        var engine = BundledRules.AlwaysInForce;
         var atThreshold = 0;
         foreach (var c in Sample.Value.Select(g => g.Case).Where(c => c.Request.Type == RequestTypes.Reload && c.Account.BalanceMaintenance is { Enabled: true }))
         {
