@@ -5,6 +5,7 @@ using CreditPolicy.Rules;
 
 namespace CreditPolicy.Tests.Batch;
 
+[Collection(nameof(HeapMeasuringCollection))]
 public sealed class ImpactDiffTests
 {
     private static string Corpus(int count) => string.Concat(Enumerable.Range(0, count).Select(i => NdjsonCorpus.Line(i) + "\n"));
@@ -105,6 +106,37 @@ public sealed class ImpactDiffTests
             File.Delete(cases);
             File.Delete(output);
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_LargeFileWithManyChanges_KeepsTheManagedHeapFlat()
+    {
+        // 60,000 cases (about 45 MB; 90 MB as .NET strings), many of them changed: only counts and a few examples are kept.
+        var path = NdjsonCorpus.Write(60_000);
+        var before = CreditPolicyEngine.FromDirectory(TestPaths.Rules);
+        var after = CreditPolicyEngine.FromDirectory(EditedRules());
+        long peak = 0;
+        try
+        {
+            var baseline = GC.GetTotalMemory(forceFullCollection: true);
+            using var input = File.OpenText(path);
+            var report = await ImpactDiff.RunAsync(before, after, input, new DiffOptions(2), new SyncProgress(lines =>
+            {
+                if (lines % 8192 == 0) peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
+            }));
+
+            Assert.True(report.Changed > 1000, $"only {report.Changed} changed");
+            Assert.True(peak < 40_000_000, $"the live managed heap grew by {peak / 1_000_000} MB while diffing a {new FileInfo(path).Length / 1_000_000} MB file");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed class SyncProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
