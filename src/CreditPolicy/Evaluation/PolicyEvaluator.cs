@@ -112,7 +112,7 @@ internal static class PolicyEvaluator
 
             if (fired!.Any(r => r.ExplainExclusions))
             {
-                foreach (var g in c.Grants)
+                foreach (var g in c.GrantArray)
                 {
                     foreach (var (rule, clause, message) in g.Exclusions) reasons.Add(new Reason(rule, clause, message, g.Id));
                 }
@@ -204,9 +204,9 @@ internal static class PolicyEvaluator
 
     private static IReadOnlyList<Allocation> Allocate(CompiledRule rule, CaseFacts c)
     {
-        var grants = c.Grants;
+        var grants = c.GrantArray;
         var width = rule.DrawOrder.Count;
-        var candidates = new GrantFacts[grants.Count];
+        var candidates = new GrantFacts[grants.Length];
         var n = 0;
         foreach (var g in grants)
         {
@@ -283,7 +283,7 @@ internal static class PolicyEvaluator
     private static IReadOnlyList<Forfeiture> Forfeit(CompiledRule rule, CaseFacts c)
     {
         var result = new List<Forfeiture>();
-        foreach (var g in c.Grants)
+        foreach (var g in c.GrantArray)
         {
             if (!g.IsAvailable) continue;
             decimal amount;
@@ -323,7 +323,7 @@ internal static class PolicyEvaluator
     {
         var byKind = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
         var total = 0m;
-        foreach (var g in c.Grants)
+        foreach (var g in c.GrantArray)
         {
             if (!g.IsAvailable) continue;
             byKind[g.Kind] = byKind.TryGetValue(g.Kind, out var sum) ? sum + g.Remaining : g.Remaining;

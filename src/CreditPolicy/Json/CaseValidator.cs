@@ -57,19 +57,18 @@ public static class CaseValidator
         for (var i = 0; i < grants.Count; i++)
         {
             var g = grants[i];
-            var path = $"grants[{i}]";
-            if (g is null) { Problem(path, "expected a grant object, got null"); continue; }
-            if (string.IsNullOrEmpty(g.Id)) Problem(path + ".id", "expected a non-empty string");
-            else if (ids is null ? SeenBefore(grants, i) : !ids.Add(g.Id)) Problem(path + ".id", $"duplicate grant id \"{g.Id}\"; grant ids must be unique");
-            if (!GrantKinds.All.Contains(g.Kind)) Problem(path + ".kind", $"expected one of {string.Join(", ", GrantKinds.All)}");
-            if (!GrantSources.All.Contains(g.Source)) Problem(path + ".source", $"expected one of {string.Join(", ", GrantSources.All)}");
-            if (string.IsNullOrEmpty(g.HolderAccountId)) Problem(path + ".holderAccountId", "expected a non-empty string");
-            NonNegative(problems, path + ".amount", g.Amount);
-            NonNegative(problems, path + ".remaining", g.Remaining);
-            if (g.Remaining > g.Amount) Problem(path + ".remaining", $"must not exceed amount ({g.Remaining} > {g.Amount})");
-            if (g.IssuedAt > @case.AsOf) Problem(path + ".issuedAt", "must not be after asOf (a snapshot cannot hold a grant not yet issued)");
-            if (g.ConfirmedAt is { } confirmed && confirmed < g.IssuedAt) Problem(path + ".confirmedAt", "must not be before issuedAt");
-            if (g.ExpiresAt is { } expires && expires < g.IssuedAt) Problem(path + ".expiresAt", "must not be before issuedAt");
+            if (g is null) { Problem(GrantPath(i, ""), "expected a grant object, got null"); continue; }
+            if (string.IsNullOrEmpty(g.Id)) Problem(GrantPath(i, ".id"), "expected a non-empty string");
+            else if (ids is null ? SeenBefore(grants, i) : !ids.Add(g.Id)) Problem(GrantPath(i, ".id"), $"duplicate grant id \"{g.Id}\"; grant ids must be unique");
+            if (!GrantKinds.All.Contains(g.Kind)) Problem(GrantPath(i, ".kind"), $"expected one of {string.Join(", ", GrantKinds.All)}");
+            if (!GrantSources.All.Contains(g.Source)) Problem(GrantPath(i, ".source"), $"expected one of {string.Join(", ", GrantSources.All)}");
+            if (string.IsNullOrEmpty(g.HolderAccountId)) Problem(GrantPath(i, ".holderAccountId"), "expected a non-empty string");
+            if (g.Amount < 0m) NonNegative(problems, GrantPath(i, ".amount"), g.Amount);
+            if (g.Remaining < 0m) NonNegative(problems, GrantPath(i, ".remaining"), g.Remaining);
+            if (g.Remaining > g.Amount) Problem(GrantPath(i, ".remaining"), $"must not exceed amount ({g.Remaining} > {g.Amount})");
+            if (g.IssuedAt > @case.AsOf) Problem(GrantPath(i, ".issuedAt"), "must not be after asOf (a snapshot cannot hold a grant not yet issued)");
+            if (g.ConfirmedAt is { } confirmed && confirmed < g.IssuedAt) Problem(GrantPath(i, ".confirmedAt"), "must not be before issuedAt");
+            if (g.ExpiresAt is { } expires && expires < g.IssuedAt) Problem(GrantPath(i, ".expiresAt"), "must not be before issuedAt");
         }
 
         var request = @case.Request;
@@ -107,6 +106,9 @@ public static class CaseValidator
             else if (!present && expected && !optional) Problem(path, $"required for a '{request.Type}' request");
         }
     }
+
+    // Paths are built only for a problem: a valid case allocates none.
+    private static string GrantPath(int index, string field) => $"grants[{index}]{field}";
 
     private static bool SeenBefore(IReadOnlyList<Grant> grants, int i)
     {

@@ -11,7 +11,7 @@ namespace CreditPolicy.Rules;
 /// </remarks>
 public sealed class CaseFacts
 {
-    private readonly GrantFacts[] _grants;
+    private GrantFacts[]? _grants;
     private readonly Action<CaseFacts>? _grantStage;
     private bool _grantStageDone;
 
@@ -21,8 +21,6 @@ public sealed class CaseFacts
         AsOf = @case.AsOf;
         Account = new AccountFacts(@case.Account);
         Request = new RequestFacts(@case.Request);
-        _grants = new GrantFacts[@case.Grants.Count];
-        for (var i = 0; i < _grants.Length; i++) _grants[i] = new GrantFacts(@case.Grants[i]);
         _grantStage = grantStage;
         _grantStageDone = grantStage is null;
     }
@@ -44,7 +42,7 @@ public sealed class CaseFacts
         get
         {
             EnsureGrantFacts();
-            return _grants;
+            return RawGrants;
         }
     }
 
@@ -54,7 +52,7 @@ public sealed class CaseFacts
         get
         {
             if (Request.GrantId is null) return null;
-            foreach (var g in Grants)
+            foreach (var g in GrantArray)
             {
                 StepBudget.Tick();
                 if (string.Equals(g.Id, Request.GrantId, StringComparison.Ordinal)) return g;
@@ -70,7 +68,7 @@ public sealed class CaseFacts
         get
         {
             var sum = 0m;
-            foreach (var g in Grants)
+            foreach (var g in GrantArray)
             {
                 StepBudget.Tick();
                 if (g.IsAvailable) sum += g.Remaining;
@@ -84,7 +82,7 @@ public sealed class CaseFacts
     public decimal AvailableOf(string kind)
     {
         var sum = 0m;
-        foreach (var g in Grants)
+        foreach (var g in GrantArray)
         {
             StepBudget.Tick();
             if (g.IsAvailable && string.Equals(g.Kind, kind, StringComparison.Ordinal)) sum += g.Remaining;
@@ -93,7 +91,31 @@ public sealed class CaseFacts
         return sum;
     }
 
-    internal IReadOnlyList<GrantFacts> RawGrants => _grants;
+    /// <summary>The grants after the grant rules ran, as an array (iterating it allocates no enumerator).</summary>
+    internal GrantFacts[] GrantArray
+    {
+        get
+        {
+            EnsureGrantFacts();
+            return RawGrants;
+        }
+    }
+
+    /// <summary>The grants' facts, made on first use: a request that never looks at grants never builds them.</summary>
+    internal GrantFacts[] RawGrants
+    {
+        get
+        {
+            if (_grants is null)
+            {
+                var grants = new GrantFacts[Case.Grants.Count];
+                for (var i = 0; i < grants.Length; i++) grants[i] = new GrantFacts(Case.Grants[i]);
+                _grants = grants;
+            }
+
+            return _grants;
+        }
+    }
 
     /// <summary>True while a trace reads a rule's facts: then nothing may start the grant rules, so tracing cannot change the decision.</summary>
     internal bool Probing { get; set; }
