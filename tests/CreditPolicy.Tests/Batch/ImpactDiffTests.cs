@@ -1,3 +1,4 @@
+using CreditPolicy.Tests.Cli;
 using CreditPolicy.Batch;
 using CreditPolicy.Cli;
 using CreditPolicy.Model;
@@ -69,9 +70,9 @@ public sealed class ImpactDiffTests
         var cases = NdjsonCorpus.Write(300);
         try
         {
-            var changed = await Run("diff", "--before", TestPaths.Rules, "--after", edited, "--cases", cases);
-            var allowed = await Run("diff", "--before", TestPaths.Rules, "--after", edited, "--cases", cases, "--allow-changes");
-            var same = await Run("diff", "--before", TestPaths.Rules, "--after", TestPaths.Rules, "--cases", cases);
+            var changed = await CliRunner.Run("", "diff", "--before", TestPaths.Rules, "--after", edited, "--cases", cases);
+            var allowed = await CliRunner.Run("", "diff", "--before", TestPaths.Rules, "--after", edited, "--cases", cases, "--allow-changes");
+            var same = await CliRunner.Run("", "diff", "--before", TestPaths.Rules, "--after", TestPaths.Rules, "--cases", cases);
 
             Assert.Equal(1, changed.Exit);
             Assert.Contains("deny -> deny  reload-service-not-active (B.3)", changed.Out);
@@ -92,8 +93,8 @@ public sealed class ImpactDiffTests
         var output = Path.ChangeExtension(cases, ".out.ndjson");
         try
         {
-            var run = await Run("sweep", "--cases", cases, "--out", output, "--parallel", "2", "--rules", TestPaths.Rules);
-            var badShard = await Run("sweep", "--cases", cases, "--shard", "3/3", "--rules", TestPaths.Rules);
+            var run = await CliRunner.Run("", "sweep", "--cases", cases, "--out", output, "--parallel", "2", "--rules", TestPaths.Rules);
+            var badShard = await CliRunner.Run("", "sweep", "--cases", cases, "--shard", "3/3", "--rules", TestPaths.Rules);
 
             Assert.True(run.Exit == 0, run.Err);
             Assert.Equal(100, File.ReadAllLines(output).Length);
@@ -139,11 +140,4 @@ public sealed class ImpactDiffTests
         public void Report(long value) => report(value);
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await new Commands(new StringReader(""), stdout, stderr).RunAsync(args);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
 }

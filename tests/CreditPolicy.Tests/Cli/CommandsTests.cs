@@ -207,29 +207,14 @@ public sealed class CommandsTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Run(string[] args, string stdin = "")
-    {
-        using var input = new StringReader(stdin);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await new Commands(input, output, error).RunAsync(args);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(string[] args, string stdin = "") => CliRunner.Run(stdin, args);
 
     // Effective-dated terms (account.termsVersion, versions/).
-
-    private static async Task<(int Exit, string Out, string Err)> VersionedRun(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await new Commands(new StringReader(""), stdout, stderr).RunAsync(args);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
 
     [Fact]
     public async Task Check_BundledRules_NamesTheVersionOfEveryLineAndPasses()
     {
-        var (exit, output, error) = await VersionedRun("check", TestPaths.Rules);
+        var (exit, output, error) = await CliRunner.Run("", "check", TestPaths.Rules);
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
@@ -250,7 +235,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Check_SingleVersionDirectory_WorksAsBefore()
     {
-        var (exit, output, _) = await VersionedRun("check", TestPaths.CurrentTerms);
+        var (exit, output, _) = await CliRunner.Run("", "check", TestPaths.CurrentTerms);
 
         Assert.Equal(0, exit);
         Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\nLoaded 1 version of the terms from ", output);
@@ -264,7 +249,7 @@ public sealed class CommandsTests : IDisposable
         var scenario = Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "permit", "expirations-month-end-and-dst-gap.json");
         File.WriteAllText(scenario, File.ReadAllText(scenario).Replace("2025-02-28T18:00:00Z", "2025-03-01T18:00:00Z", StringComparison.Ordinal));
 
-        var (exit, output, _) = await VersionedRun("check", dir);
+        var (exit, output, _) = await CliRunner.Run("", "check", dir);
 
         Assert.Equal(1, exit);
         Assert.Contains("FAIL  2025-01-01  versions/2025-01-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", output);
@@ -279,7 +264,7 @@ public sealed class CommandsTests : IDisposable
         var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
         File.WriteAllText(use, File.ReadAllText(use).Replace("\"Expression\"", "\"Expresion\"", StringComparison.Ordinal));
 
-        var (exit, output, error) = await VersionedRun("check", dir);
+        var (exit, output, error) = await CliRunner.Run("", "check", dir);
 
         Assert.Equal(2, exit);
         Assert.Empty(output);
@@ -290,7 +275,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Evaluate_ReadmeExample_IsDecidedByTheTermsInForce()
     {
-        var (exit, output, _) = await VersionedRun("evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--rules", TestPaths.Rules, "--compact");
+        var (exit, output, _) = await CliRunner.Run("", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--rules", TestPaths.Rules, "--compact");
 
         Assert.Equal(0, exit);
         Assert.StartsWith("{\"outcome\":\"permit\"", output);
@@ -305,7 +290,7 @@ public sealed class CommandsTests : IDisposable
         File.WriteAllText(path, File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"))
             .Replace("\"id\": \"acct_1\",", "\"id\": \"acct_1\", \"termsVersion\": \"1999-01-01\",", StringComparison.Ordinal));
 
-        var (exit, output, _) = await VersionedRun("evaluate", path, "--rules", TestPaths.Rules, "--compact");
+        var (exit, output, _) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules, "--compact");
 
         Assert.Equal(0, exit);
         Assert.StartsWith("{\"outcome\":\"indeterminate\",\"reasons\":[{\"rule\":\"evaluator:unknown-terms-version\",\"clause\":null,\"message\":\"The account is pinned to terms version '1999-01-01', which these rules do not hold (they hold 2025-01-01, 2026-11-24).\"}]", output);
@@ -315,18 +300,10 @@ public sealed class CommandsTests : IDisposable
 
     private static readonly string UseExpired = Path.Combine(TestPaths.Examples, "use-expired.json");
 
-    private static async Task<(int Exit, string Out, string Err)> RunWithInput(string stdin, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await new Commands(new StringReader(stdin), stdout, stderr).RunAsync(args);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task Explain_DeniedUse_PrintsTheExpiredGrantsExpiryAndAsOfThenTheDecision()
     {
-        var (exit, output, error) = await RunWithInput("", "explain", UseExpired, "--rules", TestPaths.Rules);
+        var (exit, output, error) = await CliRunner.Run("", "explain", UseExpired, "--rules", TestPaths.Rules);
 
         Assert.Equal(0, exit);
         Assert.Equal("", error);
@@ -341,7 +318,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Explain_Stdin_ExplainsTheCaseRead()
     {
-        var (exit, output, _) = await RunWithInput(File.ReadAllText(UseExpired), "explain", "-", "--rules", TestPaths.Rules);
+        var (exit, output, _) = await CliRunner.Run(File.ReadAllText(UseExpired), "explain", "-", "--rules", TestPaths.Rules);
 
         Assert.Equal(0, exit);
         Assert.Contains("grant-expired (B.1) for grant g2: fired", output, StringComparison.Ordinal);
@@ -352,7 +329,7 @@ public sealed class CommandsTests : IDisposable
     {
         var scenario = Path.Combine(TestPaths.CurrentTerms, "tests", "deny", "use-expired-exactly-at-expiry.json");
 
-        var (exit, output, _) = await RunWithInput("", "explain", scenario, "--rules", TestPaths.Rules);
+        var (exit, output, _) = await CliRunner.Run("", "explain", scenario, "--rules", TestPaths.Rules);
 
         Assert.Equal(0, exit);
         Assert.Contains("Decision: deny", output, StringComparison.Ordinal);
@@ -361,7 +338,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Explain_InvalidCase_ExitsTwoNamingTheField()
     {
-        var (exit, output, error) = await RunWithInput("""{"asOf": 5}""", "explain", "-", "--rules", TestPaths.Rules);
+        var (exit, output, error) = await CliRunner.Run("""{"asOf": 5}""", "explain", "-", "--rules", TestPaths.Rules);
 
         Assert.Equal(2, exit);
         Assert.Equal("", output);
@@ -371,7 +348,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Evaluate_WithoutTrace_HasNoTrace()
     {
-        var (exit, output, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules);
+        var (exit, output, _) = await CliRunner.Run("", "evaluate", UseExpired, "--rules", TestPaths.Rules);
 
         Assert.Equal(0, exit);
         Assert.Null(JObject.Parse(output)["trace"]);
@@ -381,8 +358,8 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Evaluate_Trace_AddsTheTraceAndLeavesTheDecisionBytesAlone()
     {
-        var (_, plain, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact");
-        var (exit, traced, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--trace");
+        var (_, plain, _) = await CliRunner.Run("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact");
+        var (exit, traced, _) = await CliRunner.Run("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--trace");
 
         Assert.Equal(0, exit);
         Assert.StartsWith(plain.TrimEnd()[..^1] + ",\"trace\":[{\"rule\":\"use-on-closed-account\"", traced, StringComparison.Ordinal);
@@ -395,8 +372,8 @@ public sealed class CommandsTests : IDisposable
     {
         var log = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
 
-        var (first, printed, _) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--log", log);
-        var (second, _, _) = await RunWithInput(File.ReadAllText(UseExpired), "evaluate", "-", "--rules", TestPaths.Rules, "--log", log);
+        var (first, printed, _) = await CliRunner.Run("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--compact", "--log", log);
+        var (second, _, _) = await CliRunner.Run(File.ReadAllText(UseExpired), "evaluate", "-", "--rules", TestPaths.Rules, "--log", log);
 
         Assert.Equal((0, 0), (first, second));
         using var reader = File.OpenText(log);
@@ -411,7 +388,7 @@ public sealed class CommandsTests : IDisposable
     {
         var log = Path.Combine(TestCases.TempDirectory(), "missing", "decisions.ndjson");
 
-        var (exit, output, error) = await RunWithInput("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--log", log);
+        var (exit, output, error) = await CliRunner.Run("", "evaluate", UseExpired, "--rules", TestPaths.Rules, "--log", log);
 
         Assert.Equal(2, exit);
         Assert.Equal("", output);
@@ -421,7 +398,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Check_BundledRules_ValidatesSchemasThenRunsScenarios()
     {
-        var (exit, output, error) = await RunWithInput("", "check", TestPaths.Rules);
+        var (exit, output, error) = await CliRunner.Run("", "check", TestPaths.Rules);
 
         Assert.Equal(0, exit);
         Assert.Equal("", error);
@@ -438,7 +415,7 @@ public sealed class CommandsTests : IDisposable
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"SuccessEvent\"", "\"SucessEvent\"", StringComparison.Ordinal));
         var line = Array.FindIndex(File.ReadAllLines(path), l => l.Contains("SucessEvent", StringComparison.Ordinal)) + 1;
 
-        var (exit, output, error) = await RunWithInput("", "check", dir);
+        var (exit, output, error) = await CliRunner.Run("", "check", dir);
 
         Assert.Equal(2, exit);
         Assert.Equal("", output);
@@ -448,31 +425,23 @@ public sealed class CommandsTests : IDisposable
 
     // Hostile input, generated cases and the sandbox (the trust suite).
 
-    internal static async Task<(int Exit, string Stdout, string Stderr)> RunArgs(params string[] args)
-    {
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
-        var exit = await new Commands(new StringReader(""), stdout, stderr).RunAsync(args);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task Generate_SameSeed_WritesTheSameBytes()
     {
-        var first = await RunArgs("generate", "--count", "200", "--seed", "11");
-        var second = await RunArgs("generate", "--count", "200", "--seed", "11");
-        var other = await RunArgs("generate", "--count", "200", "--seed", "12");
+        var first = await CliRunner.Run("", "generate", "--count", "200", "--seed", "11");
+        var second = await CliRunner.Run("", "generate", "--count", "200", "--seed", "11");
+        var other = await CliRunner.Run("", "generate", "--count", "200", "--seed", "12");
 
         Assert.Equal(0, first.Exit);
-        Assert.Equal("", first.Stderr);
-        Assert.Equal(first.Stdout, second.Stdout);
-        Assert.NotEqual(first.Stdout, other.Stdout);
+        Assert.Equal("", first.Err);
+        Assert.Equal(first.Out, second.Out);
+        Assert.NotEqual(first.Out, other.Out);
     }
 
     [Fact]
     public async Task Generate_Count_WritesThatManyValidCasesOnePerLine()
     {
-        var (exit, stdout, _) = await RunArgs("generate", "-n", "250", "-s", "3");
+        var (exit, stdout, _) = await CliRunner.Run("", "generate", "-n", "250", "-s", "3");
 
         Assert.Equal(0, exit);
         Assert.EndsWith("\n", stdout, StringComparison.Ordinal);
@@ -492,12 +461,12 @@ public sealed class CommandsTests : IDisposable
         var path = Path.Combine(Path.GetTempPath(), $"creditpolicy-generate-{Guid.NewGuid():N}.ndjson");
         try
         {
-            var toFile = await RunArgs("generate", "--count", "40", "--seed", "5", "--out", path);
-            var toStdout = await RunArgs("generate", "--count", "40", "--seed", "5");
+            var toFile = await CliRunner.Run("", "generate", "--count", "40", "--seed", "5", "--out", path);
+            var toStdout = await CliRunner.Run("", "generate", "--count", "40", "--seed", "5");
 
             Assert.Equal(0, toFile.Exit);
-            Assert.Equal("", toFile.Stdout);
-            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(toStdout.Stdout), await File.ReadAllBytesAsync(path));
+            Assert.Equal("", toFile.Out);
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(toStdout.Out), await File.ReadAllBytesAsync(path));
         }
         finally
         {
@@ -508,7 +477,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Generate_ZeroCount_WritesNothing()
     {
-        var (exit, stdout, stderr) = await RunArgs("generate", "--count", "0");
+        var (exit, stdout, stderr) = await CliRunner.Run("", "generate", "--count", "0");
 
         Assert.Equal(0, exit);
         Assert.Equal("", stdout);
@@ -521,7 +490,7 @@ public sealed class CommandsTests : IDisposable
     [InlineData("--seed", "1.5", "1.5")]
     public async Task Generate_BadOption_ExitsWithBadInputNamingIt(string option, string value, string expected)
     {
-        var (exit, stdout, stderr) = await RunArgs("generate", option, value);
+        var (exit, stdout, stderr) = await CliRunner.Run("", "generate", option, value);
 
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
@@ -533,7 +502,7 @@ public sealed class CommandsTests : IDisposable
     {
         var path = Path.Combine(Path.GetTempPath(), $"creditpolicy-missing-{Guid.NewGuid():N}", "cases.ndjson");
 
-        var (exit, _, stderr) = await RunArgs("generate", "--count", "1", "--out", path);
+        var (exit, _, stderr) = await CliRunner.Run("", "generate", "--count", "1", "--out", path);
 
         Assert.Equal(2, exit);
         Assert.Contains("cannot write " + path, stderr, StringComparison.Ordinal);

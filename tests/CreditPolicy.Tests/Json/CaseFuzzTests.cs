@@ -119,7 +119,7 @@ public sealed class CaseFuzzTests
                 await File.WriteAllTextAsync(path, text);
                 var valid = CaseJson.Read(text).IsValid;
 
-                var (exit, stdout, stderr) = await CommandsTests.RunArgs("evaluate", path, "--rules", TestPaths.Rules, "--compact");
+                var (exit, stdout, stderr) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules, "--compact");
 
                 Assert.True(exit == (valid ? 0 : 2), $"mutant {i}: exit {exit}{Environment.NewLine}{stderr}{Environment.NewLine}{text}");
                 Assert.DoesNotContain("internal error", stderr, StringComparison.Ordinal);

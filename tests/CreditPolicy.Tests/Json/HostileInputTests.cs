@@ -120,7 +120,7 @@ public sealed class HostileInputTests
     {
         var path = Path.Combine(Folder, file);
 
-        var (exit, stdout, stderr) = await CommandsTests.RunArgs("evaluate", path, "--rules", TestPaths.Rules);
+        var (exit, stdout, stderr) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules);
 
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
@@ -144,7 +144,7 @@ public sealed class HostileInputTests
         Assert.True(read.IsValid, string.Join("; ", read.Problems));
 
         var decision = BundledRules.AlwaysInForce.Decide(read.Case!);
-        var (exit, stdout, _) = await CommandsTests.RunArgs("evaluate", path, "--rules", TestPaths.Rules, "--compact");
+        var (exit, stdout, _) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules, "--compact");
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         var reason = Assert.Single(decision.Reasons);
@@ -169,7 +169,7 @@ public sealed class HostileInputTests
             using (var text = File.OpenText(path)) read = CaseJson.Read(text);
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             var elapsed = clock.Elapsed;
-            var (exit, stdout, stderr) = await CommandsTests.RunArgs("evaluate", path, "--rules", TestPaths.Rules);
+            var (exit, stdout, stderr) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules);
 
             var problem = Assert.Single(read.Problems);
             Assert.Equal("$", problem.Path);

@@ -1,0 +1,17 @@
+using CreditPolicy.Cli;
+
+namespace CreditPolicy.Tests.Cli;
+
+/// <summary>Runs the creditpolicy command in-process, as a shell would, and captures what it printed.</summary>
+internal static class CliRunner
+{
+    /// <summary>Runs the command with <paramref name="stdin"/> as standard input; lines end in '\n' on every platform.</summary>
+    public static async Task<(int Exit, string Out, string Err)> Run(string stdin, params string[] args)
+    {
+        using var input = new StringReader(stdin);
+        using var output = new StringWriter { NewLine = "\n" };
+        using var error = new StringWriter { NewLine = "\n" };
+        var exit = await new Commands(input, output, error).RunAsync(args);
+        return (exit, output.ToString(), error.ToString());
+    }
+}
