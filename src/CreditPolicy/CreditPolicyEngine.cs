@@ -50,16 +50,16 @@ public sealed class CreditPolicyEngine : ICreditPolicy
 
     /// <summary>Loads the rules in a directory (one version of the terms or several) and creates an evaluator over them.</summary>
     /// <exception cref="RuleSetLoadException">Thrown when any rule file of any version is invalid.</exception>
-    public static CreditPolicyEngine FromDirectory(string directory) => new(RuleCatalogue.Load(directory));
+    public static CreditPolicyEngine FromDirectory(string directory, TimeZoneDatabase? timeZones = null) => new(RuleCatalogue.Load(directory, timeZones));
 
     /// <inheritdoc />
     public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, null, MaxStepsPerDecision), _sink);
 
     /// <inheritdoc />
-    public Evaluation.Evaluation Explain(CreditCase @case)
+    public Explanation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
         var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, trace, MaxStepsPerDecision), _sink);
-        return new Evaluation.Evaluation(decision, trace);
+        return new Explanation(decision, trace);
     }
 }

@@ -1,4 +1,4 @@
-using CreditPolicy.Evaluation;
+using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 
@@ -20,5 +20,13 @@ public interface ICreditPolicy
     /// <remarks>The decision is the one <see cref="Decide"/> gives, byte for byte; tracing costs only this call.</remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="case"/> is null.</exception>
     /// <exception cref="IOException">Thrown when a registered decision sink cannot record the decision; do not act on it.</exception>
-    Evaluation.Evaluation Explain(CreditCase @case);
+    Explanation Explain(CreditCase @case);
+
+    /// <summary>Reads a case from UTF-8 JSON against the vocabulary of the version of the terms that will decide it.</summary>
+    /// <remarks>Never throws for bad input: the result lists every problem with its JSON path, line and column.</remarks>
+    CaseReadResult ReadCase(ReadOnlySpan<byte> utf8Json) => Catalogue.ReadCase(utf8Json);
+
+    /// <summary>Reads a case from JSON text against the vocabulary of the version of the terms that will decide it.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="json"/> is null.</exception>
+    CaseReadResult ReadCase(string json) => Catalogue.ReadCase(json);
 }

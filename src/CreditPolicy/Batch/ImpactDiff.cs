@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using CreditPolicy.Json;
+using CreditPolicy.Evaluation;
+using CreditPolicy.Rules.Effects;
 using CreditPolicy.Model;
 
 namespace CreditPolicy.Batch;
@@ -7,7 +8,7 @@ namespace CreditPolicy.Batch;
 /// <summary>How an impact diff runs.</summary>
 /// <param name="Parallelism">How many cores evaluate at once (at least 1).</param>
 /// <param name="ExamplesPerGroup">How many example cases to keep per group of changes.</param>
-public sealed record DiffOptions(int Parallelism, int ExamplesPerGroup = 3);
+internal sealed record DiffOptions(int Parallelism, int ExamplesPerGroup = 3);
 
 /// <summary>Changed decisions that share a before outcome, an after outcome and the rule (and clause) behind the change.</summary>
 /// <param name="Before">The outcome under the old rules.</param>
@@ -16,7 +17,7 @@ public sealed record DiffOptions(int Parallelism, int ExamplesPerGroup = 3);
 /// <param name="Clause">That rule's clause.</param>
 /// <param name="Count">How many cases changed this way.</param>
 /// <param name="Examples">A few of them, as <c>line N (account)</c>.</param>
-public sealed record DiffGroup(Outcome Before, Outcome After, string Rule, string? Clause, long Count, IReadOnlyList<string> Examples);
+internal sealed record DiffGroup(Outcome Before, Outcome After, string Rule, string? Clause, long Count, IReadOnlyList<string> Examples);
 
 /// <summary>What changing the rules does to a corpus of cases.</summary>
 /// <param name="Cases">Valid cases evaluated under both rule sets.</param>
@@ -24,7 +25,7 @@ public sealed record DiffGroup(Outcome Before, Outcome After, string Rule, strin
 /// <param name="Errors">Lines that were not valid cases (not compared).</param>
 /// <param name="Groups">The changes grouped, largest first.</param>
 /// <param name="Elapsed">Wall time.</param>
-public sealed record DiffReport(long Cases, long Changed, long Errors, IReadOnlyList<DiffGroup> Groups, TimeSpan Elapsed)
+internal sealed record DiffReport(long Cases, long Changed, long Errors, IReadOnlyList<DiffGroup> Groups, TimeSpan Elapsed)
 {
     /// <inheritdoc />
     public override string ToString()
@@ -44,13 +45,13 @@ public sealed record DiffReport(long Cases, long Changed, long Errors, IReadOnly
 
 /// <summary>Evaluates every case under two rule sets and reports how the decisions change: what a policy author runs before shipping an edit.</summary>
 /// <remarks>Streams: a million cases take the memory of a thousand, plus one entry per distinct group of changes.</remarks>
-public static class ImpactDiff
+internal static class ImpactDiff
 {
     /// <summary>Runs the diff over an NDJSON stream of cases.</summary>
     public static async Task<DiffReport> RunAsync(
         ICreditPolicy before,
         ICreditPolicy after,
-        TextReader cases,
+        Stream cases,
         DiffOptions options,
         IProgress<long>? progress = null,
         CancellationToken cancellationToken = default)
@@ -66,18 +67,23 @@ public static class ImpactDiff
             NdjsonCases.Lines(cases),
             line =>
             {
-                var read = NdjsonCases.Read(line);
-                return read.Case is null ? null : new Pair(before.Decide(read.Case), after.Decide(read.Case), read);
+                // Each side reads the case against its own vocabulary: an edit may have changed it.
+                var read = NdjsonCases.Read(line, before);
+                if (read.Case is null) return null;
+                var again = NdjsonCases.Read(line, after);
+                return new Pair(before.Decide(read.Case), again.Case is null ? null : after.Decide(again.Case), read);
             },
             result =>
             {
                 lines++;
                 if (progress is not null && lines % 1024 == 0) progress.Report(lines);
-                if (result is not var (b, a, read))
+                if (result is not var (b, aOrNull, read))
                 {
                     errors++;
                     return;
                 }
+
+                var a = aOrNull ?? Invalid(b);
 
                 total++;
                 if (SameDecision(b, a)) return;
@@ -101,7 +107,11 @@ public static class ImpactDiff
         return new DiffReport(total, changed, errors, ordered, clock.Elapsed);
     }
 
-    private sealed record Pair(Decision Before, Decision After, NdjsonCase Read);
+    private sealed record Pair(Decision Before, Decision? After, NdjsonCase Read);
+
+    /// <summary>Stands for a case the edited vocabulary no longer accepts: every such case counts as changed to indeterminate.</summary>
+    private static Decision Invalid(Decision before) =>
+        new(Outcome.Indeterminate, [new Reason("evaluator:invalid-case", null, "The case is not valid under the edited vocabulary.")], [], [], [], null, null, null, before.Rules, before.AsOf);
 
     /// <summary>Whether two decisions agree on outcome, reasons and every effect (the rule set that made them aside).</summary>
     public static bool SameDecision(Decision a, Decision b)
@@ -110,10 +120,6 @@ public static class ImpactDiff
         ArgumentNullException.ThrowIfNull(b);
         return a.Outcome == b.Outcome
             && a.Reasons.SequenceEqual(b.Reasons)
-            && a.Allocations.SequenceEqual(b.Allocations)
-            && a.Forfeitures.SequenceEqual(b.Forfeitures)
-            && a.Expirations.SequenceEqual(b.Expirations)
-            && Equals(a.Reload, b.Reload)
-            && (a.Balance is null ? b.Balance is null : b.Balance is not null && a.Balance.Total == b.Balance.Total && a.Balance.ByKind.SequenceEqual(b.Balance.ByKind));
+            && EffectModules.All.All(effect => effect.Same(a, b));
     }
 }

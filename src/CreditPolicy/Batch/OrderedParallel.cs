@@ -8,7 +8,7 @@ namespace CreditPolicy.Batch;
 /// sink strictly in input order. At most <c>parallelism * 2</c> batches are in flight, so memory does not
 /// grow with the length of the input: a ten-million-line file uses what a ten-thousand-line one does.
 /// </remarks>
-public static class OrderedParallel
+internal static class OrderedParallel
 {
     /// <summary>Processes every item of <paramref name="source"/> with <paramref name="work"/> and passes the results to <paramref name="sink"/> in input order.</summary>
     /// <param name="source">The input, read once, lazily, on one thread.</param>

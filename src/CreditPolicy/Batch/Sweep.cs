@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using CreditPolicy.Json;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
 using Newtonsoft.Json;
 
@@ -10,13 +10,13 @@ namespace CreditPolicy.Batch;
 /// <param name="Parallelism">How many cores evaluate at once (at least 1).</param>
 /// <param name="Shard">This run's 0-based share, with <paramref name="ShardCount"/>; cases of other shards are skipped.</param>
 /// <param name="ShardCount">How many shards the book is split into (1: no split).</param>
-public sealed record SweepOptions(int Parallelism, int Shard = 0, int ShardCount = 1);
+internal sealed record SweepOptions(int Parallelism, int Shard = 0, int ShardCount = 1);
 
 /// <summary>How far a sweep has got, reported as it runs.</summary>
 /// <param name="Lines">Lines read so far.</param>
 /// <param name="Decided">Cases decided so far.</param>
 /// <param name="Errors">Lines that were not valid cases.</param>
-public readonly record struct SweepProgress(long Lines, long Decided, long Errors);
+internal readonly record struct SweepProgress(long Lines, long Decided, long Errors);
 
 /// <summary>What a sweep did: how many cases, their outcomes, the clauses cited, the bad lines.</summary>
 /// <param name="Lines">Non-blank lines read.</param>
@@ -25,7 +25,7 @@ public readonly record struct SweepProgress(long Lines, long Decided, long Error
 /// <param name="ByOutcome">Decisions per outcome.</param>
 /// <param name="ByClause">Decisions citing each clause (a decision citing a clause twice counts once), ordered by clause.</param>
 /// <param name="Elapsed">Wall time.</param>
-public sealed record SweepSummary(
+internal sealed record SweepSummary(
     long Lines,
     long Skipped,
     long Errors,
@@ -57,13 +57,13 @@ public sealed record SweepSummary(
 /// Each output line is <c>{"line":n,"accountId":…,"decision":{…}}</c>, or <c>{"line":n,"error":{…}}</c> for a line
 /// that is not a valid case; the run goes on past bad lines. Memory stays flat whatever the input's length.
 /// </remarks>
-public static class Sweep
+internal static class Sweep
 {
     /// <summary>Runs the sweep.</summary>
     /// <exception cref="ArgumentException">Thrown when the options are out of range.</exception>
     public static async Task<SweepSummary> RunAsync(
         ICreditPolicy policy,
-        TextReader cases,
+        Stream cases,
         TextWriter output,
         SweepOptions options,
         IProgress<SweepProgress>? progress = null,
@@ -124,8 +124,8 @@ public static class Sweep
 
     private static LineResult Evaluate(ICreditPolicy policy, NdjsonLine line, SweepOptions options)
     {
-        var read = NdjsonCases.Read(line);
-        if (options.ShardCount > 1 && NdjsonCases.ShardOf(read.AccountId, line.Text, options.ShardCount) != options.Shard)
+        var read = NdjsonCases.Read(line, policy);
+        if (options.ShardCount > 1 && NdjsonCases.ShardOf(read.AccountId, line.Utf8.Span, options.ShardCount) != options.Shard)
         {
             return new LineResult(ResultKind.Skipped, "", default, []);
         }

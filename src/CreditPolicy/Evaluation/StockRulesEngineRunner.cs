@@ -17,6 +17,7 @@ internal sealed class StockRulesEngineRunner
 {
     private readonly RulesEngine.RulesEngine _engine;
     private readonly Dictionary<RuleSet, Names> _names = [];
+    private readonly Dictionary<RuleSet, RuleParameter[]> _constants = [];
 
     public StockRulesEngineRunner(RuleCatalogue catalogue)
     {
@@ -28,6 +29,7 @@ internal sealed class StockRulesEngineRunner
             var prefix = $"v{index++}";
             var names = new Names($"{prefix}|expiry", $"{prefix}|exclude", $"{prefix}|request|");
             _names[set] = names;
+            _constants[set] = set.Contract.Constants.Select(k => new RuleParameter(k.Name, k.Value)).ToArray();
             workflows.Add(Workflow(names.Expiry, set.ExpiryRules));
             workflows.Add(Workflow(names.Exclude, set.ExclusionRules));
             foreach (var (type, rules) in set.RequestRules)
@@ -40,7 +42,7 @@ internal sealed class StockRulesEngineRunner
     }
 
     /// <summary>Starts one evaluation under one version of the terms; a session is used by one thread.</summary>
-    public Session Begin(RuleSet set) => new(this, _names[set]);
+    public Session Begin(RuleSet set) => new(this, _names[set], _constants[set]);
 
     private static Workflow Workflow(string name, IEnumerable<CompiledRule> rules) => new()
     {
@@ -60,7 +62,7 @@ internal sealed class StockRulesEngineRunner
     internal sealed record Names(string Expiry, string Exclude, string Request);
 
     /// <summary>The results of one evaluation, run stage by stage as the evaluator first asks for them.</summary>
-    internal sealed class Session(StockRulesEngineRunner runner, Names names)
+    internal sealed class Session(StockRulesEngineRunner runner, Names names, RuleParameter[] constants)
     {
         private readonly Dictionary<GrantFacts, Dictionary<string, RuleResultTree>> _expiry = [];
         private readonly Dictionary<GrantFacts, Dictionary<string, RuleResultTree>> _exclude = [];
@@ -71,6 +73,7 @@ internal sealed class StockRulesEngineRunner
         {
             var result = Result(_expiry, names.Expiry, rule, c, g);
             if (!result.IsSuccess) return null;
+            if (rule.NeverExpires) return Instant.MaxValue;
             if (result.ActionResult?.Exception is { } failed) throw new InvalidOperationException(failed.Message, failed);
             return result.ActionResult?.Output is Instant at
                 ? at
@@ -83,7 +86,7 @@ internal sealed class StockRulesEngineRunner
         /// <summary>Whether the request rule's condition holds.</summary>
         public bool Request(CompiledRule rule, CaseFacts c)
         {
-            _request ??= Execute(names.Request + c.Request.Type, new RuleParameter("c", c));
+            _request ??= Execute(names.Request + c.Case.Request.Type, [new RuleParameter("c", c), .. constants]);
             return Checked(_request, rule).IsSuccess;
         }
 
@@ -91,14 +94,14 @@ internal sealed class StockRulesEngineRunner
         {
             if (!stage.TryGetValue(g, out var results))
             {
-                results = Execute(workflow, new RuleParameter("c", c), new RuleParameter("g", g));
+                results = Execute(workflow, [new RuleParameter("c", c), new RuleParameter("g", g), .. constants]);
                 stage[g] = results;
             }
 
             return Checked(results, rule);
         }
 
-        private Dictionary<string, RuleResultTree> Execute(string workflow, params RuleParameter[] inputs) =>
+        private Dictionary<string, RuleResultTree> Execute(string workflow, RuleParameter[] inputs) =>
             runner._engine.ExecuteAllRulesAsync(workflow, inputs).GetAwaiter().GetResult()
                 .ToDictionary(r => r.Rule.RuleName, StringComparer.Ordinal);
 

@@ -26,4 +26,11 @@ public sealed class CreditPolicyOptions
     /// the budget is there for a rule that does quadratic or worse work on a case with many grants.
     /// </remarks>
     public long MaxStepsPerDecision { get; set; } = DefaultMaxStepsPerDecision;
+
+    /// <summary>A NodaTime tz database file (<c>.nzd</c>) to compute expiries with instead of the one NodaTime carries; null (the default) for the bundled one.</summary>
+    /// <remarks>
+    /// Time-zone rules change (Africa/Casablanca did in 2026); a newer database is loaded without a new release. Its version
+    /// (for example <c>2026f</c>) is part of every decision's <c>rules</c>, and of its id. Download files from https://nodatime.org/tzdb/.
+    /// </remarks>
+    public string? TimeZoneDatabasePath { get; set; }
 }

@@ -27,6 +27,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     private readonly string _directory;
     private readonly IDecisionSink? _sink;
     private readonly long _maxSteps;
+    private readonly TimeZoneDatabase _timeZones;
     private readonly TimeSpan _debounce;
     private readonly TimeSpan? _pollInterval;
     private readonly ILogger<ReloadingCreditPolicy> _logger;
@@ -49,6 +50,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     /// <exception cref="ArgumentNullException">Thrown when an argument is null.</exception>
     /// <exception cref="ArgumentException">Thrown when <see cref="CreditPolicyOptions.RulesDirectory"/> is empty, a debounce or poll interval is negative or zero, or the step budget is not positive.</exception>
     /// <exception cref="RuleSetLoadException">Thrown when the rules do not load, or a scenario fails or a rule lacks scenarios, listing every problem.</exception>
+    /// <exception cref="InvalidDataException">Thrown when <see cref="CreditPolicyOptions.TimeZoneDatabasePath"/> is not a readable NodaTime tz database.</exception>
     public ReloadingCreditPolicy(CreditPolicyOptions options, ILogger<ReloadingCreditPolicy> logger, IClock clock, IDecisionSink? sink = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -66,8 +68,9 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         _sink = sink;
         _maxSteps = options.MaxStepsPerDecision > 0 ? options.MaxStepsPerDecision : throw new ArgumentException("MaxStepsPerDecision must be greater than zero.", nameof(options));
         _stoppingToken = _stopping.Token;
+        _timeZones = options.TimeZoneDatabasePath is { } tzdb ? TimeZoneDatabase.Load(tzdb) : TimeZoneDatabase.Bundled;
         if (_pollInterval is not null) _lastFingerprint = Fingerprint();
-        var (catalogue, problems) = LoadAndCheck(_directory);
+        var (catalogue, problems) = LoadAndCheck(_directory, _timeZones);
         if (catalogue is null) throw new RuleSetLoadException(options.RulesDirectory, problems);
         _status = new CreditPolicyStatus(catalogue, clock.GetCurrentInstant(), null);
         LogLoaded(_logger, _directory, Describe(catalogue), catalogue.Identity.Digest);
@@ -107,11 +110,11 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, null, _maxSteps), _sink);
 
     /// <inheritdoc />
-    public Evaluation.Evaluation Explain(CreditCase @case)
+    public Explanation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
         var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, trace, _maxSteps), _sink);
-        return new Evaluation.Evaluation(decision, trace);
+        return new Explanation(decision, trace);
     }
 
     /// <inheritdoc />
@@ -142,7 +145,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     }
 
     /// <summary>Loads a rule directory and runs its check; the catalogue only if everything passed, else every problem.</summary>
-    internal static (RuleCatalogue? Catalogue, IReadOnlyList<RuleProblem> Problems) LoadAndCheck(string directory)
+    internal static (RuleCatalogue? Catalogue, IReadOnlyList<RuleProblem> Problems) LoadAndCheck(string directory, TimeZoneDatabase timeZones)
     {
         // The same gate as `creditpolicy check`: schemas, then load and compile, then scenarios and coverage.
         var schemaProblems = Schemas.RuleSchemas.ValidateDirectory(directory);
@@ -154,7 +157,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         RuleCatalogue candidate;
         try
         {
-            candidate = RuleCatalogue.Load(directory);
+            candidate = RuleCatalogue.Load(directory, timeZones);
         }
         catch (RuleSetLoadException ex)
         {
@@ -173,7 +176,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         try
         {
             if (_pollInterval is not null) Volatile.Write(ref _lastFingerprint, Fingerprint());
-            (candidate, problems) = LoadAndCheck(_directory);
+            (candidate, problems) = LoadAndCheck(_directory, _timeZones);
         }
         catch (Exception ex)
         {

@@ -3,20 +3,23 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CreditPolicy.Model;
+using CreditPolicy.Model.Contract;
 using NodaTime;
-using NodaTime.Text;
 
 namespace CreditPolicy.Json;
 
-/// <summary>Writes a case in one canonical JSON form and digests it: the same case model gives the same bytes, however its JSON was written.</summary>
+/// <summary>Writes a case in one canonical JSON form and digests it: the same case gives the same bytes, however its JSON was written.</summary>
 /// <remarks>
-/// The form is compact JSON with every field of the contract in contract order, absent optional fields as
-/// <c>null</c>, defaults applied (a missing <c>timeZone</c> is <c>Etc/UTC</c>, a missing <c>source</c> is
-/// the kind's default), instants in UTC as ISO-8601 (<c>2026-11-25T05:00:00-05:00</c> becomes
-/// <c>2026-11-25T10:00:00Z</c>) and amounts exactly as the decimal holds them. Scale is kept on purpose:
-/// <c>12.50</c> and <c>12.5</c> are different cases because the decision prints the amount it was given.
-/// <see cref="CaseJson"/> reads the canonical form back to the same case. Every decision digests its case, so
-/// the form is written with <see cref="Utf8JsonWriter"/> into a per-thread buffer: a few microseconds a case.
+/// <para>The form is compact JSON driven by the case's vocabulary: <c>asOf</c>, then the account's declared attributes in
+/// declaration order followed by <c>termsVersion</c> (the pin decides which terms apply, so it is part of the case), then
+/// the grants sorted by id (their order in the case never changes a decision, so it does not change the digest), each
+/// with its declared attributes in order, then the request's <c>type</c> and the fields its type declares, in order.
+/// Every declared attribute is written: absent optional ones as <c>null</c>, defaults applied (an omitted
+/// <c>timeZone</c> is <c>Etc/UTC</c> when that is its default), instants in UTC as ISO-8601
+/// (<c>2026-11-25T05:00:00-05:00</c> becomes <c>2026-11-25T10:00:00Z</c>), sets sorted, amounts exactly as the decimal
+/// holds them: <c>12.50</c> and <c>12.5</c> are different cases because the decision prints the amount it was given.</para>
+/// <para>Reading the canonical form back against the same vocabulary gives the same case, and the same canonical bytes.
+/// Every decision digests its case, so the form is written with <see cref="Utf8JsonWriter"/> into a per-thread buffer.</para>
 /// </remarks>
 public static class CanonicalCase
 {
@@ -56,100 +59,124 @@ public static class CanonicalCase
     {
         w.WriteStartObject();
         Instant(w, "asOf", @case.AsOf);
+        w.WritePropertyName("account");
+        Object(w, @case.Account);
+        w.WritePropertyName("termsVersion"u8);
+        w.WriteStringValue(@case.Account.TermsVersion);
+        w.WriteEndObject();
 
-        // A case built in code may break the model's nullability; it is still written, so it can be logged and digested.
-        if (@case.Account is { } a)
+        w.WriteStartArray("grants");
+        var grants = @case.Grants;
+        if (IsSortedById(grants))
         {
-            w.WriteStartObject("account");
-            w.WriteString("id", a.Id);
-            w.WriteString("status", a.Status);
-            Instant(w, "closedAt", a.ClosedAt);
-            w.WriteString("timeZone", a.TimeZone);
-            if (a.BalanceMaintenance is { } m)
-            {
-                w.WriteStartObject("balanceMaintenance");
-                w.WriteBoolean("enabled", m.Enabled);
-                w.WriteNumber("threshold", m.Threshold);
-                w.WriteNumber("reloadAmount", m.ReloadAmount);
-                w.WriteBoolean("paymentMethodOnFile", m.PaymentMethodOnFile);
-                Instant(w, "optedOutAt", m.OptedOutAt);
-                w.WriteNumber("pendingReloadAmount", m.PendingReloadAmount);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNull("balanceMaintenance");
-            }
-
-            w.WriteEndObject();
+            foreach (var g in grants) Closed(w, g);
         }
         else
         {
-            w.WriteNull("account");
-        }
-
-        w.WriteStartArray("grants");
-        foreach (var g in @case.Grants ?? [])
-        {
-            if (g is null)
-            {
-                w.WriteNullValue();
-                continue;
-            }
-
-            w.WriteStartObject();
-            w.WriteString("id", g.Id);
-            w.WriteString("kind", g.Kind);
-            w.WriteString("holderAccountId", g.HolderAccountId);
-            w.WriteNumber("amount", g.Amount);
-            w.WriteNumber("remaining", g.Remaining);
-            Instant(w, "issuedAt", g.IssuedAt);
-            Instant(w, "confirmedAt", g.ConfirmedAt);
-            Instant(w, "expiresAt", g.ExpiresAt);
-            w.WriteString("source", g.Source);
-            w.WriteEndObject();
+            foreach (var g in grants.OrderBy(g => g.Id, StringComparer.Ordinal)) Closed(w, g);
         }
 
         w.WriteEndArray();
-        if (@case.Request is { } r)
-        {
-            w.WriteStartObject("request");
-            w.WriteString("type", r.Type);
-            if (r.Amount is { } amount) w.WriteNumber("amount", amount);
-            else w.WriteNull("amount");
-            w.WriteString("requestedBy", r.RequestedBy);
-            w.WriteString("grantId", r.GrantId);
-            w.WriteString("toAccountId", r.ToAccountId);
-            Instant(w, "until", r.Until);
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull("request");
-        }
-
+        w.WritePropertyName("request");
+        w.WriteStartObject();
+        w.WriteString("type"u8, @case.Request.Type);
+        Attributes(w, @case.Request);
+        w.WriteEndObject();
         w.WriteEndObject();
     }
 
-    private static void Instant(Utf8JsonWriter w, string name, Instant? value)
+    private static bool IsSortedById(IReadOnlyList<CaseGrant> grants)
     {
-        if (value is not { } i)
+        for (var i = 1; i < grants.Count; i++)
         {
-            w.WriteNull(name);
-            return;
+            if (string.CompareOrdinal(grants[i - 1].Id, grants[i].Id) > 0) return false;
         }
 
+        return true;
+    }
+
+    private static void Closed(Utf8JsonWriter w, CaseObject o)
+    {
+        Object(w, o);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Starts the object and writes its attributes; the caller closes it (the account adds its pin first).</summary>
+    private static void Object(Utf8JsonWriter w, CaseObject o)
+    {
+        w.WriteStartObject();
+        Attributes(w, o);
+    }
+
+    private static void Attributes(Utf8JsonWriter w, CaseObject o)
+    {
+        foreach (var a in o.Entity.Attributes)
+        {
+            w.WritePropertyName(a.Utf8Name);
+            Value(w, a.Kind, a.GetBoxed(o));
+        }
+    }
+
+    private static void Value(Utf8JsonWriter w, AttributeKind kind, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                w.WriteNullValue();
+                break;
+            case string s:
+                w.WriteStringValue(s);
+                break;
+            case decimal d:
+                w.WriteNumberValue(d);
+                break;
+            case long l:
+                w.WriteNumberValue(l);
+                break;
+            case bool b:
+                w.WriteBooleanValue(b);
+                break;
+            case NodaTime.Instant i:
+                InstantValue(w, i);
+                break;
+            case LocalDate date:
+                w.WriteStringValue(ValueText.Format(date));
+                break;
+            case StringSet set:
+                w.WriteStartArray();
+                foreach (var item in set) w.WriteStringValue(item);
+                w.WriteEndArray();
+                break;
+            case CaseObject nested when nested.Present:
+                Closed(w, nested);
+                break;
+            case CaseObject:
+                w.WriteNullValue();
+                break;
+            default:
+                throw new InvalidOperationException($"an attribute of type {kind} holds a {value.GetType().Name}");
+        }
+    }
+
+    private static void Instant(Utf8JsonWriter w, string name, NodaTime.Instant value)
+    {
+        w.WritePropertyName(name);
+        InstantValue(w, value);
+    }
+
+    private static void InstantValue(Utf8JsonWriter w, NodaTime.Instant value)
+    {
         Span<byte> text = stackalloc byte[32];
-        var length = FormatIso(i, text);
-        if (length > 0) w.WriteString(name, text[..length]);
-        else w.WriteString(name, InstantPattern.ExtendedIso.Format(i));
+        var length = FormatIso(value, text);
+        if (length > 0) w.WriteStringValue(text[..length]);
+        else w.WriteStringValue(ValueText.Format(value));
     }
 
     /// <summary>
-    /// Writes what <see cref="InstantPattern.ExtendedIso"/> writes (<c>2026-11-25T10:00:00Z</c>, with up to nine
+    /// Writes what <see cref="NodaTime.Text.InstantPattern.ExtendedIso"/> writes (<c>2026-11-25T10:00:00Z</c>, with up to nine
     /// fraction digits and no trailing zeros) as UTF-8, without the pattern engine; 0 for years outside 1..9999.
     /// </summary>
-    internal static int FormatIso(Instant instant, Span<byte> utf8)
+    internal static int FormatIso(NodaTime.Instant instant, Span<byte> utf8)
     {
         var t = instant.InUtc();
         if (t.Year is < 1 or > 9999) return 0;

@@ -1,84 +1,112 @@
+using CreditPolicy.Model.Contract;
 using NodaTime;
 
 namespace CreditPolicy.Model;
 
 /// <summary>One question put to the policy: an account snapshot, its grants and a request, at an instant.</summary>
 /// <remarks>
-/// <see cref="AsOf"/> is the only "now" a decision knows. Two evaluations of the same case under the
-/// same rule set give the same decision, byte for byte.
+/// <para>A case is always read against the vocabulary of the version of the terms that decides it (see
+/// <c>RuleCatalogue.ReadCase</c>): its account, grants and request carry exactly the attributes that version declares in its
+/// <c>vocabulary.json</c>, typed as declared, with defaults applied. A case that breaks the vocabulary is never
+/// constructed; reading it gives the problems instead. So every <see cref="CreditCase"/> is valid for its vocabulary.</para>
+/// <para><see cref="AsOf"/> is the only "now" a decision knows. Two evaluations of the same case under the same rule set
+/// give the same decision, byte for byte.</para>
 /// </remarks>
-/// <param name="AsOf">The instant at which the request is decided.</param>
-/// <param name="Account">The account the grants are associated with.</param>
-/// <param name="Grants">Every grant of credits in the snapshot.</param>
-/// <param name="Request">What is being asked.</param>
-public sealed record CreditCase(Instant AsOf, Account Account, IReadOnlyList<Grant> Grants, CreditRequest Request);
+public sealed class CreditCase
+{
+    internal CreditCase(CaseContract contract, Instant asOf, CaseAccount account, IReadOnlyList<CaseGrant> grants, CaseRequest request)
+    {
+        Contract = contract;
+        AsOf = asOf;
+        Account = account;
+        Grants = grants;
+        Request = request;
+    }
+
+    /// <summary>The instant at which the request is decided.</summary>
+    public Instant AsOf { get; }
+
+    /// <summary>The account the grants are associated with.</summary>
+    public CaseAccount Account { get; }
+
+    /// <summary>Every grant of credits in the snapshot, in the order the case listed them (which never changes a decision).</summary>
+    public IReadOnlyList<CaseGrant> Grants { get; }
+
+    /// <summary>What is being asked.</summary>
+    public CaseRequest Request { get; }
+
+    /// <summary>The vocabulary the case was read against.</summary>
+    internal CaseContract Contract { get; }
+}
+
+/// <summary>An object of a case (the account, a grant, the request, or an object nested in one): the attributes its vocabulary declares, typed.</summary>
+/// <remarks>
+/// Each vocabulary gets its own .NET types for its objects, made when the rules load, so rule expressions read
+/// declared attributes as typed members (<c>c.Account.BillingCountry</c>). Code outside rules reads them by their
+/// JSON name with <see cref="Get"/>, or lists them with <see cref="Attributes"/>.
+/// </remarks>
+public abstract class CaseObject
+{
+    internal EntityContract Entity { get; set; } = null!;
+
+    /// <summary>Whether the object was given in the case; false only for an optional nested object that was absent, whose attributes then read as their defaults.</summary>
+    public bool Present { get; internal set; } = true;
+
+    /// <summary>The value of a declared attribute by its JSON name: a <see cref="string"/>, <see cref="decimal"/>, <see cref="long"/>, <see cref="bool"/>,
+    /// <see cref="Instant"/>, <see cref="LocalDate"/>, <see cref="StringSet"/>, a nested <see cref="CaseObject"/>, or null when absent.</summary>
+    /// <exception cref="KeyNotFoundException">Thrown when the vocabulary declares no such attribute here.</exception>
+    public object? Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var attribute = Entity.Find(name) ?? throw new KeyNotFoundException(
+            $"'{name}' is not an attribute of {Entity.Path}; it declares {string.Join(", ", Entity.Attributes.Select(a => a.Name))}");
+        return attribute.GetBoxed(this);
+    }
+
+    /// <summary>Every declared attribute with its value, in declaration order.</summary>
+    public IEnumerable<KeyValuePair<string, object?>> Attributes =>
+        Entity.Attributes.Select(a => new KeyValuePair<string, object?>(a.Name, a.GetBoxed(this)));
+}
 
 /// <summary>The account a case is about.</summary>
-/// <param name="Id">The account id.</param>
-/// <param name="Status">Either <c>open</c> or <c>closed</c> (see <see cref="AccountStatuses"/>).</param>
-/// <param name="ClosedAt">When the account was closed; required when <see cref="Status"/> is <c>closed</c>.</param>
-/// <param name="TimeZone">IANA zone id in which calendar arithmetic happens, for example <c>America/New_York</c>.</param>
-/// <param name="BalanceMaintenance">The automatic reload settings, when the account has any.</param>
-/// <param name="TermsVersion">
-/// The version of the terms the account is pinned to, for example <c>2025-01-01</c>; null to use the version in
-/// force at the case's <c>asOf</c>. A pinned version applies whatever the <c>asOf</c>; one the rules do not hold
-/// makes the decision indeterminate.
-/// </param>
-public sealed record Account(
-    string Id,
-    string Status,
-    Instant? ClosedAt,
-    string TimeZone,
-    BalanceMaintenance? BalanceMaintenance,
-    string? TermsVersion = null);
+public abstract class CaseAccount : CaseObject
+{
+    internal string _id = "";
+    internal string? _termsVersion;
 
-/// <summary>Balance Maintenance settings of an account: reload a set amount when the balance reaches a set level.</summary>
-/// <param name="Enabled">Whether the customer activated the service.</param>
-/// <param name="Threshold">The balance at or below which a reload is due.</param>
-/// <param name="ReloadAmount">The amount added by one reload.</param>
-/// <param name="PaymentMethodOnFile">Whether a payment method is designated on the account.</param>
-/// <param name="OptedOutAt">When the customer opted out, if they did.</param>
-/// <param name="PendingReloadAmount">Reloads already charged but not yet added as grants.</param>
-public sealed record BalanceMaintenance(
-    bool Enabled,
-    decimal Threshold,
-    decimal ReloadAmount,
-    bool PaymentMethodOnFile,
-    Instant? OptedOutAt,
-    decimal PendingReloadAmount);
+    /// <summary>The account id.</summary>
+    public string Id => _id;
 
-/// <summary>One grant of credits: an amount of a kind, issued at an instant, of which some remains.</summary>
-/// <param name="Id">Unique within the case.</param>
-/// <param name="Kind"><c>usage</c> or <c>promotional</c> (see <see cref="GrantKinds"/>).</param>
-/// <param name="HolderAccountId">The account the credits are associated with.</param>
-/// <param name="Amount">The amount granted.</param>
-/// <param name="Remaining">The amount not yet used; never above <see cref="Amount"/>.</param>
-/// <param name="IssuedAt">When the credits were issued.</param>
-/// <param name="ConfirmedAt">When the Confirmation Notice was sent, for purchased credits.</param>
-/// <param name="ExpiresAt">The expiry indicated at issue, if one was.</param>
-/// <param name="Source"><c>purchase</c>, <c>balanceMaintenance</c> or <c>promotion</c> (see <see cref="GrantSources"/>).</param>
-public sealed record Grant(
-    string Id,
-    string Kind,
-    string HolderAccountId,
-    decimal Amount,
-    decimal Remaining,
-    Instant IssuedAt,
-    Instant? ConfirmedAt,
-    Instant? ExpiresAt,
-    string Source);
+    /// <summary>The version of the terms the account is pinned to (<c>account.termsVersion</c>), or null to use the version in force at the case's <c>asOf</c>.</summary>
+    public string? TermsVersion => _termsVersion;
+}
 
-/// <summary>What a case asks; which fields are required depends on <see cref="Type"/>.</summary>
-/// <param name="Type">One of <see cref="RequestTypes.All"/>.</param>
-/// <param name="Amount">The amount to use, transfer or sell.</param>
-/// <param name="RequestedBy">The account asking to use credits.</param>
-/// <param name="GrantId">The grant a refund, cash-out, transfer, sale or restore is about.</param>
-/// <param name="ToAccountId">The receiving account of a transfer or sale.</param>
-/// <param name="Until">For <c>expirations</c>: list only expiries at or before this instant.</param>
-public sealed record CreditRequest(
-    string Type,
-    decimal? Amount = null,
-    string? RequestedBy = null,
-    string? GrantId = null,
-    string? ToAccountId = null,
-    Instant? Until = null);
+/// <summary>One grant of credits: an amount of a kind, of which some remains.</summary>
+public abstract class CaseGrant : CaseObject
+{
+    internal string _id = "";
+    internal string _kind = "";
+    internal decimal _remaining;
+
+    /// <summary>The grant id, unique within the case.</summary>
+    public string Id => _id;
+
+    /// <summary>The kind of credit, one of the kinds the vocabulary declares.</summary>
+    public string Kind => _kind;
+
+    /// <summary>The amount that can still be drawn.</summary>
+    public decimal Remaining => _remaining;
+}
+
+/// <summary>What a case asks: a request type the vocabulary declares, with the fields it declares for that type.</summary>
+public abstract class CaseRequest : CaseObject
+{
+    internal string _type = "";
+    internal string? _target;
+
+    /// <summary>The request type, for example <c>use</c>.</summary>
+    public string Type => _type;
+
+    /// <summary>The grant the request names (its field of type <c>grantId</c>), or null.</summary>
+    public string? TargetGrantId => _target;
+}

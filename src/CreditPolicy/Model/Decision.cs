@@ -21,11 +21,12 @@ public enum Outcome
 /// <param name="Expirations">For <c>expirations</c>: each grant's expiry.</param>
 /// <param name="Reload">For <c>reload</c>: the reload that is due.</param>
 /// <param name="Balance">For <c>balance</c>: the available balance by kind.</param>
-/// <param name="Rules">The version of the terms that decided.</param>
+/// <param name="Movement">For a permitted refund, cash-out, transfer or sale: what moves.</param>
+/// <param name="Rules">The version of the terms (and tz database) that decided.</param>
 /// <param name="AsOf">The instant the decision is for.</param>
 /// <remarks>
-/// Every decision an <see cref="ICreditPolicy"/> returns carries a <see cref="Record"/>; it is null only on a
-/// decision constructed by hand.
+/// Immutable: every decision an <see cref="ICreditPolicy"/> returns carries its <see cref="Record"/>, computed when the decision
+/// was made; it is null only on a decision constructed by hand.
 /// </remarks>
 public sealed record Decision(
     Outcome Outcome,
@@ -35,37 +36,15 @@ public sealed record Decision(
     IReadOnlyList<Expiration> Expirations,
     ReloadCharge? Reload,
     BalanceReport? Balance,
+    Movement? Movement,
     RuleSetIdentity Rules,
     Instant AsOf)
 {
     /// <summary>Whether the request may proceed. Indeterminate is never permitted.</summary>
     public bool IsPermitted => Outcome == Outcome.Permit;
 
-    private DecisionRecord? _record;
-    private CreditCase? _recordedCase;
-
     /// <summary>The decision's id, the digest of the case it answered and the library version that made it.</summary>
-    /// <remarks>
-    /// Computed the first time it is read (serialising the decision reads it), so a caller that only looks at the
-    /// outcome does not pay for hashing the case; the value is the same whenever, and on whichever thread, it is read.
-    /// </remarks>
-    public DecisionRecord? Record
-    {
-        get => _record ??= _recordedCase is { } c ? Records.DecisionRecords.Compute(c, Rules.Digest) : null;
-        init
-        {
-            _record = value;
-            _recordedCase = null;
-        }
-    }
-
-    /// <summary>Makes <see cref="Record"/> describe this decision on <paramref name="case"/>, computed when first read.</summary>
-    internal Decision RecordOnDemand(CreditCase @case)
-    {
-        _recordedCase = @case;
-        _record = null;
-        return this;
-    }
+    public DecisionRecord? Record { get; init; }
 }
 
 /// <summary>Why a decision came out as it did: the rule, the clause of the terms it enforces, and a message.</summary>
@@ -91,24 +70,31 @@ public sealed record Forfeiture(string GrantId, string Kind, decimal Amount, Ins
 /// <summary>When one grant expires and which rule said so.</summary>
 /// <param name="GrantId">The grant.</param>
 /// <param name="Kind">The grant's kind.</param>
-/// <param name="ExpiresAt">The expiry instant.</param>
+/// <param name="ExpiresAt">The expiry instant; null when the grant never expires.</param>
 /// <param name="Rule">The rule that set it.</param>
 /// <param name="Clause">That rule's clause.</param>
 /// <param name="Expired">Whether <c>asOf</c> is at or after <paramref name="ExpiresAt"/>.</param>
 /// <param name="Remaining">The grant's remaining amount.</param>
-public sealed record Expiration(string GrantId, string Kind, Instant ExpiresAt, string Rule, string Clause, bool Expired, decimal Remaining);
+public sealed record Expiration(string GrantId, string Kind, Instant? ExpiresAt, string Rule, string Clause, bool Expired, decimal Remaining);
 
 /// <summary>A reload that is due under the Balance Maintenance Service.</summary>
 /// <param name="Amount">The amount to add and charge.</param>
 /// <param name="ChargeOn">The local date of the charge in the account's zone.</param>
 public sealed record ReloadCharge(decimal Amount, LocalDate ChargeOn);
 
+/// <summary>What a permitted refund, cash-out, transfer or sale moves.</summary>
+/// <param name="GrantId">The grant the credits come from.</param>
+/// <param name="Kind">The grant's kind.</param>
+/// <param name="Amount">How much moves; never above the grant's remaining.</param>
+/// <param name="ToAccountId">The receiving account; null when the credits leave without one (a refund or cash-out).</param>
+public sealed record Movement(string GrantId, string Kind, decimal Amount, string? ToAccountId);
+
 /// <summary>The available balance: unexpired, confirmed, unforfeited credits the account holds.</summary>
 /// <param name="Total">The sum over all kinds.</param>
 /// <param name="ByKind">The sum per kind, ordered by kind.</param>
 public sealed record BalanceReport(decimal Total, IReadOnlyDictionary<string, decimal> ByKind);
 
-/// <summary>Which rule set decided: its terms version and a digest of its files.</summary>
+/// <summary>Which rules decided: the terms version, a digest of its files, and the time-zone database calendar arithmetic used.</summary>
 /// <remarks>
 /// A decision names the version of the terms that decided it. When no version could (the case's <c>asOf</c> is
 /// before every version takes effect, or its account pins a version the rules do not hold), the decision is
@@ -116,4 +102,5 @@ public sealed record BalanceReport(decimal Total, IReadOnlyDictionary<string, de
 /// </remarks>
 /// <param name="TermsVersion">The version named in <c>terms.json</c>, or null when no single version decided.</param>
 /// <param name="Digest"><c>sha256:</c> and the hex digest over every rule file's path and bytes (for several versions, over each version's digest).</param>
-public sealed record RuleSetIdentity(string? TermsVersion, string Digest);
+/// <param name="Tzdb">The IANA release of the tz database expiries were computed with, for example <c>2026f</c>.</param>
+public sealed record RuleSetIdentity(string? TermsVersion, string Digest, string Tzdb);

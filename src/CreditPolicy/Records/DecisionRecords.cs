@@ -24,43 +24,41 @@ internal static class DecisionRecords
         ?? typeof(DecisionRecords).Assembly.GetName().Version?.ToString()
         ?? "unknown";
 
-    /// <summary>The decision with its record: the case digest, and the id derived from case, rule-set digest and library version.</summary>
-    public static Decision Stamp(Decision decision, CreditCase @case) => decision with { Record = Compute(@case, decision.Rules.Digest) };
+    /// <summary>The decision with its record: the case digest, and the id derived from case, rules and library version.</summary>
+    public static Decision Stamp(Decision decision, CreditCase @case) => decision with { Record = Compute(@case, decision.Rules) };
 
-    /// <summary>The record of a decision on a case under the rule set with the given digest.</summary>
-    public static DecisionRecord Compute(CreditCase @case, string rulesDigest)
+    /// <summary>The record of a decision on a case under the rules with the given identity.</summary>
+    public static DecisionRecord Compute(CreditCase @case, RuleSetIdentity rules)
     {
-        var (caseDigest, id) = Digests(CanonicalCase.Utf8(@case), rulesDigest, LibraryVersion);
+        var (caseDigest, id) = Digests(CanonicalCase.Utf8(@case), rules, LibraryVersion);
         return new DecisionRecord(id, caseDigest, LibraryVersion);
     }
 
     /// <summary>Stamps the decision and hands it to the sink, if any, before anyone can act on it.</summary>
     /// <exception cref="IOException">Thrown when the sink cannot record the decision: an unrecorded decision is not returned.</exception>
-    /// <remarks>Without a sink the record is computed when first read (<see cref="Decision.Record"/>); with one, now.</remarks>
     public static Decision StampAndWrite(CreditCase @case, Decision decision, IDecisionSink? sink)
     {
-        if (sink is null) return decision.RecordOnDemand(@case);
         var recorded = Stamp(decision, @case);
-        sink.Write(@case, recorded);
+        sink?.Write(@case, recorded);
         return recorded;
     }
 
-    /// <summary>The id of the decision on a case under a rule set by a library version.</summary>
-    internal static string Id(CreditCase @case, string rulesDigest, string libraryVersion) =>
-        Digests(CanonicalCase.Utf8(@case), rulesDigest, libraryVersion).Id;
+    /// <summary>The id of the decision on a case under some rules by a library version.</summary>
+    internal static string Id(CreditCase @case, RuleSetIdentity rules, string libraryVersion) =>
+        Digests(CanonicalCase.Utf8(@case), rules, libraryVersion).Id;
 
     /// <summary>
     /// <c>sha256:</c> + hex of sha256(case), and <c>dec_</c> + the first 32 hex digits of
-    /// sha256(case, "\n", rules digest, "\n", library version).
+    /// sha256(case, "\n", rules digest, "\n", tz database version, "\n", library version).
     /// </summary>
-    private static (string CaseDigest, string Id) Digests(ReadOnlySpan<byte> canonicalCase, string rulesDigest, string libraryVersion)
+    private static (string CaseDigest, string Id) Digests(ReadOnlySpan<byte> canonicalCase, RuleSetIdentity rules, string libraryVersion)
     {
         var hash = t_hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> caseHash = stackalloc byte[SHA256.HashSizeInBytes];
         Span<byte> idHash = stackalloc byte[SHA256.HashSizeInBytes];
         hash.AppendData(canonicalCase);
         hash.GetCurrentHash(caseHash);
-        hash.AppendData(Encoding.UTF8.GetBytes($"\n{rulesDigest}\n{libraryVersion}"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"\n{rules.Digest}\n{rules.Tzdb}\n{libraryVersion}"));
         hash.GetHashAndReset(idHash);
         return ("sha256:" + Convert.ToHexStringLower(caseHash), IdPrefix + Convert.ToHexStringLower(idHash[..16]));
     }

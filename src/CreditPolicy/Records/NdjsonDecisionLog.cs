@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Json;
 using CreditPolicy.Model;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
+using CreditPolicy.Rules;
 
 namespace CreditPolicy.Records;
 
@@ -18,6 +18,8 @@ namespace CreditPolicy.Records;
 /// </remarks>
 public sealed class NdjsonDecisionLog : IDecisionSink, IDisposable
 {
+    private const string CaseKey = "{\"case\":";
+
     private const string DecisionKey = ",\"decision\":";
 
     private readonly object _gate = new();
@@ -73,47 +75,39 @@ public sealed class NdjsonDecisionLog : IDecisionSink, IDisposable
         return "{\"case\":" + CanonicalCase.Serialize(@case) + DecisionKey + DecisionJson.Serialize(decision, indented: false) + "}";
     }
 
-    /// <summary>Reads a decision log back: each line's case and the decision's exact JSON text.</summary>
+    /// <summary>Reads a decision log back: each line's case (read against the rules' vocabulary) and the decision's exact JSON text.</summary>
     /// <remarks>Empty lines are skipped. Entries are produced lazily, so a log of any size is read in constant memory.</remarks>
-    /// <exception cref="ArgumentNullException">Thrown when <paramref name="log"/> is null.</exception>
+    /// <exception cref="ArgumentNullException">Thrown when an argument is null.</exception>
     /// <exception cref="InvalidDataException">Thrown when a line is not a decision log line; the message names the line.</exception>
-    public static IEnumerable<DecisionLogEntry> Read(TextReader log)
+    public static IEnumerable<DecisionLogEntry> Read(TextReader log, RuleCatalogue rules)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return ReadLines(log);
+        ArgumentNullException.ThrowIfNull(rules);
+        return ReadLines(log, rules);
     }
 
-    private static IEnumerable<DecisionLogEntry> ReadLines(TextReader log)
+    private static IEnumerable<DecisionLogEntry> ReadLines(TextReader log, RuleCatalogue rules)
     {
         var number = 0;
         while (log.ReadLine() is { } line)
         {
             number++;
             if (line.Length == 0) continue;
-            yield return ParseLine(line, number);
+            yield return ParseLine(line, number, rules);
         }
     }
 
-    private static DecisionLogEntry ParseLine(string line, int number)
+    private static DecisionLogEntry ParseLine(string line, int number, RuleCatalogue rules)
     {
-        JObject o;
-        try
-        {
-            using var reader = CaseJson.CreateReader(new StringReader(line));
-            o = JToken.ReadFrom(reader) as JObject ?? throw Bad(number, "expected an object with case and decision");
-        }
-        catch (JsonReaderException ex)
-        {
-            throw Bad(number, "not valid JSON: " + ex.Message);
-        }
-
-        if (o["case"] is not JObject caseToken || o["decision"] is not JObject) throw Bad(number, "expected an object with case and decision");
-        var read = CaseJson.FromToken(caseToken);
-        if (!read.IsValid) throw Bad(number, "case: " + string.Join("; ", read.Problems));
-
-        // The case, written first, cannot contain the key: its keys are fixed and quotes inside strings are escaped.
+        // The case, written first, cannot contain the decision key: its keys are declared names and quotes inside strings are escaped.
         var at = line.IndexOf(DecisionKey, StringComparison.Ordinal);
-        if (at < 0 || line[^1] != '}') throw Bad(number, "expected the decision to follow the case, as the log writes it");
+        if (!line.StartsWith(CaseKey, StringComparison.Ordinal) || at < 0 || line[^1] != '}')
+        {
+            throw Bad(number, "expected {\"case\":…,\"decision\":…} as the log writes it");
+        }
+
+        var read = rules.ReadCase(line[CaseKey.Length..at]);
+        if (!read.IsValid) throw Bad(number, "case: " + string.Join("; ", read.Problems));
         return new DecisionLogEntry(number, read.Case!, line[(at + DecisionKey.Length)..^1]);
     }
 

@@ -5,64 +5,43 @@ namespace CreditPolicy.Rules;
 
 /// <summary>What a rule expression sees as <c>c</c>: the case, with the grants' computed facts.</summary>
 /// <remarks>
-/// Grant facts (<see cref="Grants"/>, <see cref="Target"/>, <see cref="Available"/>) are computed by the
-/// grant rules the first time an expression asks for them, so requests that never look at grants
-/// never pay for them.
+/// <para>For each vocabulary and request type a derived type adds the typed members <c>Account</c>, <c>Request</c>,
+/// <c>Grants</c> and <c>Target</c>, so <c>c.Request.Amount</c> is a <see cref="decimal"/> in a rule for <c>use</c> requests
+/// and does not exist in a rule for <c>refund</c> requests. Grant rules and checks see <c>c.Request.Type</c> only.</para>
+/// <para>Grant facts are computed in two phases the first time anything asks for them: first every expiry rule for every
+/// grant, then every exclusion rule for every grant. Rules are refused at load when they read a fact its phase has not
+/// finished (an expiry rule reading any grant's expiry, an exclusion rule reading another grant's availability), so a
+/// decision never depends on the order of grants in the case.</para>
 /// </remarks>
-public sealed class CaseFacts
+internal abstract class CaseFacts
 {
     private GrantFacts[]? _grants;
-    private readonly Action<CaseFacts>? _grantStage;
-    private bool _grantStageDone;
+    private bool _grantStageStarted;
 
-    internal CaseFacts(CreditCase @case, Action<CaseFacts>? grantStage)
-    {
-        Case = @case;
-        AsOf = @case.AsOf;
-        Account = new AccountFacts(@case.Account);
-        Request = new RequestFacts(@case.Request);
-        _grantStage = grantStage;
-        _grantStageDone = grantStage is null;
-    }
+    internal CreditCase Case { get; private set; } = null!;
 
-    internal CreditCase Case { get; }
+    internal RuleSet? Set { get; private set; }
+
+    internal FactsTypes Types { get; private set; } = null!;
+
+    internal Action<CaseFacts>? GrantStage { get; private set; }
+
+    /// <summary>The account as its base type; the derived type's <c>Account</c> gives it typed.</summary>
+    internal CaseAccount AccountObject => Case.Account;
+
+    /// <summary>The request as its base type; the derived type's <c>Request</c> gives it typed.</summary>
+    internal CaseRequest RequestObject => Case.Request;
+
+    /// <summary>True while a trace reads a rule's facts: then nothing may start the grant rules, so tracing cannot change the decision.</summary>
+    internal bool Probing { get; set; }
 
     /// <summary>The decision instant: the only "now".</summary>
-    public Instant AsOf { get; }
+    public Instant AsOf => Case.AsOf;
 
-    /// <summary>The account.</summary>
-    public AccountFacts Account { get; }
+    /// <summary>The instant the deciding version of the terms took effect; null when it is in force at every instant.</summary>
+    public Instant? EffectiveFrom => Set?.EffectiveFrom;
 
-    /// <summary>The request.</summary>
-    public RequestFacts Request { get; }
-
-    /// <summary>Every grant, with its computed expiry and statuses.</summary>
-    public IReadOnlyList<GrantFacts> Grants
-    {
-        get
-        {
-            EnsureGrantFacts();
-            return RawGrants;
-        }
-    }
-
-    /// <summary>The grant named by <c>request.grantId</c>, or null.</summary>
-    public GrantFacts? Target
-    {
-        get
-        {
-            if (Request.GrantId is null) return null;
-            foreach (var g in GrantArray)
-            {
-                StepBudget.Tick();
-                if (string.Equals(g.Id, Request.GrantId, StringComparison.Ordinal)) return g;
-            }
-
-            return null;
-        }
-    }
-
-    /// <summary>The sum of <c>remaining</c> over available grants (no grant rule excluded them).</summary>
+    /// <summary>The sum of <c>remaining</c> over available grants (no exclusion rule excluded them).</summary>
     public decimal Available
     {
         get
@@ -91,193 +70,104 @@ public sealed class CaseFacts
         return sum;
     }
 
-    /// <summary>The grants after the grant rules ran, as an array (iterating it allocates no enumerator).</summary>
+    internal void Init(CreditCase @case, RuleSet? set, FactsTypes types, Action<CaseFacts>? grantStage)
+    {
+        Case = @case;
+        Set = set;
+        Types = types;
+        GrantStage = grantStage;
+    }
+
+    /// <summary>The grants after the grant rules ran (started now if nothing needed them yet), as an array of the vocabulary's grant facts type.</summary>
     internal GrantFacts[] GrantArray
     {
         get
         {
-            EnsureGrantFacts();
-            return RawGrants;
+            var grants = RawGrants;
+            if (!_grantStageStarted && GrantStage is { } stage)
+            {
+                if (Probing) throw new InvalidOperationException("not computed: no rule had needed the grants' facts yet");
+                _grantStageStarted = true;
+                stage(this);
+            }
+
+            return grants;
         }
     }
 
-    /// <summary>The grants' facts, made on first use: a request that never looks at grants never builds them.</summary>
-    internal GrantFacts[] RawGrants
+    /// <summary>The grants' facts objects, made on first use; a request that never looks at grants never builds them.</summary>
+    internal GrantFacts[] RawGrants => _grants ??= Types.NewGrants(Case.Grants);
+
+    /// <summary>The grant the request names (its <c>grantId</c> field), or null.</summary>
+    internal GrantFacts? TargetFacts
     {
         get
         {
-            if (_grants is null)
+            if (Case.Request.TargetGrantId is not { } id) return null;
+            foreach (var g in GrantArray)
             {
-                var grants = new GrantFacts[Case.Grants.Count];
-                for (var i = 0; i < grants.Length; i++) grants[i] = new GrantFacts(Case.Grants[i]);
-                _grants = grants;
+                StepBudget.Tick();
+                if (string.Equals(g.Id, id, StringComparison.Ordinal)) return g;
             }
 
-            return _grants;
+            return null;
         }
     }
 
-    /// <summary>True while a trace reads a rule's facts: then nothing may start the grant rules, so tracing cannot change the decision.</summary>
-    internal bool Probing { get; set; }
-
-    internal void EnsureGrantFacts()
-    {
-        if (_grantStageDone) return;
-        if (Probing) throw new InvalidOperationException("not computed: no rule had needed the grants' facts yet");
-        _grantStageDone = true;
-        _grantStage!(this);
-    }
+    /// <summary>The grants as the derived type's <c>Grants</c> gives them (grant rules have run).</summary>
+    internal object GrantList => GrantArray;
 }
 
-/// <summary>What a rule expression sees as <c>c.Account</c>.</summary>
-public sealed class AccountFacts
-{
-    internal AccountFacts(Account a)
-    {
-        Id = a.Id;
-        Status = a.Status;
-        ClosedAt = a.ClosedAt;
-        TimeZone = a.TimeZone;
-        BalanceMaintenance = new MaintenanceFacts(a.BalanceMaintenance);
-    }
-
-    /// <summary>The account id.</summary>
-    public string Id { get; }
-
-    /// <summary><c>open</c> or <c>closed</c>.</summary>
-    public string Status { get; }
-
-    /// <summary>When the account closed, or null.</summary>
-    public Instant? ClosedAt { get; }
-
-    /// <summary>The IANA zone id for calendar arithmetic.</summary>
-    public string TimeZone { get; }
-
-    /// <summary>The Balance Maintenance settings; never null (<see cref="MaintenanceFacts.Configured"/> is false when absent).</summary>
-    public MaintenanceFacts BalanceMaintenance { get; }
-}
-
-/// <summary>What a rule expression sees as <c>c.Account.BalanceMaintenance</c>.</summary>
-public sealed class MaintenanceFacts
-{
-    internal MaintenanceFacts(BalanceMaintenance? m)
-    {
-        Configured = m is not null;
-        Enabled = m?.Enabled ?? false;
-        Threshold = m?.Threshold ?? 0m;
-        ReloadAmount = m?.ReloadAmount ?? 0m;
-        PaymentMethodOnFile = m?.PaymentMethodOnFile ?? false;
-        OptedOutAt = m?.OptedOutAt;
-        PendingReloadAmount = m?.PendingReloadAmount ?? 0m;
-    }
-
-    /// <summary>Whether the case has Balance Maintenance settings at all.</summary>
-    public bool Configured { get; }
-
-    /// <summary>Whether the customer activated the service.</summary>
-    public bool Enabled { get; }
-
-    /// <summary>The level at or below which a reload is due.</summary>
-    public decimal Threshold { get; }
-
-    /// <summary>The amount of one reload.</summary>
-    public decimal ReloadAmount { get; }
-
-    /// <summary>Whether a payment method is designated.</summary>
-    public bool PaymentMethodOnFile { get; }
-
-    /// <summary>When the customer opted out, or null.</summary>
-    public Instant? OptedOutAt { get; }
-
-    /// <summary>Reloads charged but not yet added.</summary>
-    public decimal PendingReloadAmount { get; }
-}
-
-/// <summary>What a rule expression sees as <c>c.Request</c>.</summary>
-public sealed class RequestFacts
-{
-    internal RequestFacts(CreditRequest r)
-    {
-        Type = r.Type;
-        Amount = r.Amount ?? 0m;
-        RequestedBy = r.RequestedBy;
-        GrantId = r.GrantId;
-        ToAccountId = r.ToAccountId;
-        Until = r.Until;
-    }
-
-    /// <summary>The request type, for example <c>use</c>.</summary>
-    public string Type { get; }
-
-    /// <summary>The amount asked for; 0 for request types without one.</summary>
-    public decimal Amount { get; }
-
-    /// <summary>The account asking to use credits, or null.</summary>
-    public string? RequestedBy { get; }
-
-    /// <summary>The grant named by the request, or null.</summary>
-    public string? GrantId { get; }
-
-    /// <summary>The receiving account of a transfer or sale, or null.</summary>
-    public string? ToAccountId { get; }
-
-    /// <summary>The horizon of an <c>expirations</c> request, or null.</summary>
-    public Instant? Until { get; }
-}
-
-/// <summary>What a rule expression sees as <c>g</c> (and in <c>c.Grants</c>): a grant and what the grant rules computed.</summary>
-public sealed class GrantFacts
+/// <summary>What a rule expression sees as <c>g</c> (and in <c>c.Grants</c>): a grant's declared attributes and what the grant rules computed.</summary>
+internal abstract class GrantFacts
 {
     private Instant? _expiry;
+    private bool _never;
+    private List<(string Status, Instant At)>? _proposals;
     private List<string>? _statuses;
     private List<(string Rule, string Clause, string Message)>? _exclusions;
 
-    internal GrantFacts(Grant g)
+    protected GrantFacts(CaseGrant data, int index)
     {
-        Id = g.Id;
-        Kind = g.Kind;
-        Source = g.Source;
-        HolderAccountId = g.HolderAccountId;
-        Amount = g.Amount;
-        Remaining = g.Remaining;
-        IssuedAt = g.IssuedAt;
-        ConfirmedAt = g.ConfirmedAt;
-        ExpiresAt = g.ExpiresAt;
+        Data = data;
+        Index = index;
     }
 
+    internal CaseGrant Data { get; }
+
+    internal int Index { get; }
+
     /// <summary>The grant id.</summary>
-    public string Id { get; }
+    public string Id => Data.Id;
 
-    /// <summary><c>usage</c> or <c>promotional</c>.</summary>
-    public string Kind { get; }
-
-    /// <summary><c>purchase</c>, <c>balanceMaintenance</c> or <c>promotion</c>.</summary>
-    public string Source { get; }
-
-    /// <summary>The account the credits are associated with.</summary>
-    public string HolderAccountId { get; }
-
-    /// <summary>The amount granted.</summary>
-    public decimal Amount { get; }
+    /// <summary>The kind of credit.</summary>
+    public string Kind => Data.Kind;
 
     /// <summary>The amount not yet used.</summary>
-    public decimal Remaining { get; }
+    public decimal Remaining => Data.Remaining;
 
-    /// <summary>When the grant was issued.</summary>
-    public Instant IssuedAt { get; }
-
-    /// <summary>When the Confirmation Notice was sent, or null.</summary>
-    public Instant? ConfirmedAt { get; }
-
-    /// <summary>The expiry indicated at issue (the case's <c>expiresAt</c>), or null.</summary>
-    public Instant? ExpiresAt { get; }
-
-    /// <summary>The expiry computed by the expiry rules: the earliest instant any matching expiry rule gave.</summary>
-    /// <exception cref="InvalidOperationException">Thrown when read by an expiry rule, before it is known.</exception>
+    /// <summary>When the grant expires: the earliest instant any matching expiry rule gave; <see cref="Instant.MaxValue"/> when the rule that decided says it never expires.</summary>
+    /// <exception cref="InvalidOperationException">Thrown when read before the expiry rules have run.</exception>
     public Instant Expiry => _expiry ?? throw new InvalidOperationException($"The expiry of grant '{Id}' is not known until the expiry rules have run.");
 
-    /// <summary>The <c>status</c> of the expiry rule that set <see cref="Expiry"/> (for example <c>expired</c>).</summary>
+    /// <summary>Whether the expiry rule that decided says the grant never expires.</summary>
+    public bool NeverExpires => _expiry is not null ? _never : throw new InvalidOperationException($"The expiry of grant '{Id}' is not known until the expiry rules have run.");
+
+    /// <summary>The <c>status</c> of the expiry rule that set <see cref="Expiry"/> (for example <c>expired</c> or <c>forfeited</c>).</summary>
     public string ExpiryStatus { get; private set; } = "";
+
+    /// <summary>The earliest expiry proposed by rules with this status (for example the time-based <c>expired</c> one even when closure's <c>forfeited</c> one is earlier); null when none proposed one.</summary>
+    public Instant? ExpiryFor(string status)
+    {
+        if (_expiry is null) throw new InvalidOperationException($"The expiries of grant '{Id}' are not known until the expiry rules have run.");
+        Instant? best = null;
+        foreach (var (s, at) in _proposals ?? [])
+        {
+            if (string.Equals(s, status, StringComparison.Ordinal) && (best is null || at < best.Value)) best = at;
+        }
+
+        return best;
+    }
 
     /// <summary>Whether no exclusion rule excluded the grant.</summary>
     public bool IsAvailable => _statuses is null;
@@ -293,9 +183,12 @@ public sealed class GrantFacts
 
     internal IReadOnlyList<(string Rule, string Clause, string Message)> Exclusions => _exclusions ?? (IReadOnlyList<(string, string, string)>)[];
 
-    internal void SetExpiry(Instant expiry, string rule, string clause, string status)
+    internal void Propose(string status, Instant at) => (_proposals ??= []).Add((status, at));
+
+    internal void SetExpiry(Instant expiry, bool never, string rule, string clause, string status)
     {
         _expiry = expiry;
+        _never = never;
         ExpiryRule = rule;
         ExpiryClause = clause;
         ExpiryStatus = status;

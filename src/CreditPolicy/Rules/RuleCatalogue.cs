@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using CreditPolicy.Json;
 using CreditPolicy.Model;
+using CreditPolicy.Model.Contract;
 using NodaTime;
 using NodaTime.Text;
 using static CreditPolicy.Rules.RuleConventions;
@@ -19,16 +21,26 @@ namespace CreditPolicy.Rules;
 /// the first and one at 2026-11-24T00:00Z by the second; a case before 2025-01-01 has no terms in force and is
 /// indeterminate.</para>
 /// </remarks>
-public sealed class RuleCatalogue
+public sealed class RuleCatalogue : IContractResolver
 {
-    private RuleCatalogue(string directory, IReadOnlyList<RuleSet> versions, RuleSetIdentity identity, bool isVersioned, bool honoursEffectiveDates)
+    private RuleCatalogue(string directory, IReadOnlyList<RuleSet> versions, RuleSetIdentity identity, bool isVersioned, bool honoursEffectiveDates, TimeZoneDatabase timeZones)
     {
         Directory = directory;
         Versions = versions;
         Identity = identity;
         IsVersioned = isVersioned;
         HonoursEffectiveDates = honoursEffectiveDates;
+        TimeZones = timeZones;
+
+        // When every version declares the same vocabulary, a case is read without first looking for its asOf.
+        var first = versions[0].Contract;
+        _single = versions.Count == 1 ? first : null;
     }
+
+    private readonly CaseContract? _single;
+
+    /// <summary>The time-zone database every version computes with.</summary>
+    public TimeZoneDatabase TimeZones { get; }
 
     /// <summary>The rule directory the catalogue was loaded from.</summary>
     public string Directory { get; }
@@ -48,12 +60,13 @@ public sealed class RuleCatalogue
     /// <remarks>One bad version stops the whole catalogue loading: each problem names the version's folder, the file, workflow and rule.</remarks>
     /// <exception cref="RuleSetLoadException">Thrown when any version does not load, a version's folder differs from its <c>termsVersion</c>,
     /// a version lacks <c>effectiveFrom</c>, or two versions take effect at the same instant.</exception>
-    public static RuleCatalogue Load(string directory)
+    public static RuleCatalogue Load(string directory, TimeZoneDatabase? timeZones = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        timeZones ??= TimeZoneDatabase.Bundled;
         var full = Path.GetFullPath(directory);
         var versionsDirectory = Path.Combine(full, VersionsFolder);
-        if (!System.IO.Directory.Exists(versionsDirectory)) return Of(RuleSet.Load(directory));
+        if (!System.IO.Directory.Exists(versionsDirectory)) return Of(RuleSet.Load(directory, timeZones));
 
         var problems = new List<RuleProblem>();
         foreach (var stray in JsonFiles(full))
@@ -82,7 +95,7 @@ public sealed class RuleCatalogue
             var prefix = $"{VersionsFolder}/{name}";
             try
             {
-                var version = RuleSetLoader.Load(Path.Combine(versionsDirectory, name));
+                var version = RuleSetLoader.Load(Path.Combine(versionsDirectory, name), timeZones);
                 if (version.Identity.TermsVersion != name)
                 {
                     problems.Add(new RuleProblem($"{prefix}/{TermsFile}", null, null,
@@ -111,8 +124,8 @@ public sealed class RuleCatalogue
 
         if (problems.Count > 0) throw new RuleSetLoadException(directory, problems);
         var ordered = versions.OrderBy(v => v.EffectiveFrom).ToArray();
-        var identity = new RuleSetIdentity(null, Digest(ordered));
-        return new RuleCatalogue(full, ordered, identity, isVersioned: true, honoursEffectiveDates: true);
+        var identity = new RuleSetIdentity(null, Digest(ordered), timeZones.Version);
+        return new RuleCatalogue(full, ordered, identity, isVersioned: true, honoursEffectiveDates: true, timeZones);
     }
 
     /// <summary>A catalogue of one version: the version decides every case from its <see cref="RuleSet.EffectiveFrom"/> on (every case when it has none).</summary>
@@ -120,12 +133,12 @@ public sealed class RuleCatalogue
     public static RuleCatalogue Of(RuleSet ruleSet)
     {
         ArgumentNullException.ThrowIfNull(ruleSet);
-        return new RuleCatalogue(ruleSet.Directory, [ruleSet], ruleSet.Identity, isVersioned: false, honoursEffectiveDates: true);
+        return new RuleCatalogue(ruleSet.Directory, [ruleSet], ruleSet.Identity, isVersioned: false, honoursEffectiveDates: true, ruleSet.Contract.TimeZones);
     }
 
     /// <summary>A catalogue in which one version decides every case whatever its <c>asOf</c>: how a version's own scenarios run.</summary>
     internal static RuleCatalogue AlwaysInForce(RuleSet ruleSet) =>
-        new(ruleSet.Directory, [ruleSet], ruleSet.Identity, isVersioned: false, honoursEffectiveDates: false);
+        new(ruleSet.Directory, [ruleSet], ruleSet.Identity, isVersioned: false, honoursEffectiveDates: false, ruleSet.Contract.TimeZones);
 
     /// <summary>The version with this <c>termsVersion</c>, or null when the catalogue holds none.</summary>
     public RuleSet? Find(string termsVersion)
@@ -157,7 +170,33 @@ public sealed class RuleCatalogue
     public RuleSet? VersionFor(CreditCase @case)
     {
         ArgumentNullException.ThrowIfNull(@case);
-        return @case.Account?.TermsVersion is { } pinned ? Find(pinned) : InForceAt(@case.AsOf);
+        return VersionFor(@case.AsOf, @case.Account.TermsVersion);
+    }
+
+    internal RuleSet? VersionFor(Instant asOf, string? pinned) => pinned is not null ? Find(pinned) : InForceAt(asOf);
+
+    /// <summary>Reads a case from UTF-8 JSON against the vocabulary of the version that decides it; strict RFC 8259 JSON in strict UTF-8.</summary>
+    /// <remarks>Never throws for bad input: every problem is in the result, with its JSON path, line and column.</remarks>
+    public CaseReadResult ReadCase(ReadOnlySpan<byte> utf8Json) => CaseReader.Read(utf8Json, this);
+
+    /// <summary>Reads a case from JSON text against the vocabulary of the version that decides it.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="json"/> is null.</exception>
+    public CaseReadResult ReadCase(string json) => CaseReader.Read(json, this);
+
+    /// <summary>Reads a case from a stream of UTF-8 JSON, reading at most <see cref="CaseLimits.MaxBytes"/> bytes of it.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="utf8Json"/> is null.</exception>
+    /// <exception cref="IOException">Thrown when the stream cannot be read.</exception>
+    public CaseReadResult ReadCase(Stream utf8Json) => CaseReader.Read(BoundedInput.Read(utf8Json, CaseLimits.MaxBytes), this);
+
+    CaseContract? IContractResolver.Single => _single;
+
+    CaseContract IContractResolver.Resolve(Instant? asOf, string? pinnedVersion)
+    {
+        var version = asOf is { } at ? VersionFor(at, pinnedVersion) : pinnedVersion is not null ? Find(pinnedVersion) : null;
+
+        // No version decides (before the earliest, or pinned to one not held): read with the earliest or the latest, the decision is indeterminate anyway.
+        version ??= asOf is { } a && Versions[0].EffectiveFrom is { } first && a < first ? Versions[0] : Versions[^1];
+        return version.Contract;
     }
 
     /// <summary>sha256 over each version's folder name and digest, in order of taking effect.</summary>

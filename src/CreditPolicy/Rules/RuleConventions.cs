@@ -14,10 +14,13 @@ namespace CreditPolicy.Rules;
 /// <c>produce</c> an effect of the decision; <c>effect: note</c> adds its reason to a permit.</item>
 /// </list>
 /// </remarks>
-public static class RuleConventions
+internal static class RuleConventions
 {
     /// <summary>The name of the manifest file in a rule directory.</summary>
     public const string TermsFile = "terms.json";
+
+    /// <summary>The name of the file declaring a version's case vocabulary.</summary>
+    public const string VocabularyFile = VocabularyLoader.FileName;
 
     /// <summary>The folder of a rule directory that holds several versions of the terms, one complete rule directory per version, named by its <c>termsVersion</c>.</summary>
     public const string VersionsFolder = "versions";
@@ -34,16 +37,10 @@ public static class RuleConventions
     public const string Status = "status";
     /// <summary>For expiry rules: the expression giving the expiry instant.</summary>
     public const string ExpiresAt = "expiresAt";
-    /// <summary>For permit rules: which effect of the decision the rule produces.</summary>
+    /// <summary>For expiry rules: instead of <c>expiresAt</c>, <c>true</c> to say the grants it matches never expire.</summary>
+    public const string NeverExpires = "neverExpires";
+    /// <summary>For permit rules: which effect of the decision the rule produces (see <c>EffectModules</c>).</summary>
     public const string Produces = "produces";
-    /// <summary>For <c>produces: allocations</c>: sort keys over <c>g</c>, most significant first.</summary>
-    public const string DrawOrder = "drawOrder";
-    /// <summary>For <c>produces: forfeitures</c>: the amount of each available grant forfeited.</summary>
-    public const string Forfeit = "forfeit";
-    /// <summary>For <c>produces: reload</c>: the amount to reload.</summary>
-    public const string Amount = "amount";
-    /// <summary>For <c>produces: reload</c>: the local date of the charge.</summary>
-    public const string ChargeOn = "chargeOn";
     /// <summary>For deny rules: also cite the exclusion rules that made grants unavailable.</summary>
     public const string ExplainExclusions = "explainExclusions";
     /// <summary>Free text for authors; not read by the evaluator.</summary>
@@ -59,7 +56,7 @@ public static class RuleConventions
     }
 
     /// <summary>Rule effects.</summary>
-    public static class Effects
+    public static class EffectKinds
     {
         /// <summary>Grant rule: proposes an expiry instant.</summary>
         public const string Expiry = "expiry";
@@ -71,23 +68,5 @@ public static class RuleConventions
         public const string Permit = "permit";
         /// <summary>Request rule: adds its reason to a permit.</summary>
         public const string Note = "note";
-    }
-
-    /// <summary>The effects of a decision a permit rule can produce.</summary>
-    public static class Products
-    {
-        /// <summary>Draw the requested amount from available grants in <c>drawOrder</c>.</summary>
-        public const string Allocations = "allocations";
-        /// <summary>Forfeit the <c>forfeit</c> amount of each available grant at <c>asOf</c>.</summary>
-        public const string Forfeitures = "forfeitures";
-        /// <summary>List each grant's expiry (up to <c>request.until</c> when given).</summary>
-        public const string Expirations = "expirations";
-        /// <summary>A reload of <c>amount</c> charged on <c>chargeOn</c>.</summary>
-        public const string Reload = "reload";
-        /// <summary>The available balance by kind.</summary>
-        public const string Balance = "balance";
-
-        /// <summary>Every product.</summary>
-        public static IReadOnlyList<string> All { get; } = [Allocations, Forfeitures, Expirations, Reload, Balance];
     }
 }

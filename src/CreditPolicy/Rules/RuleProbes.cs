@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Linq.Expressions;
-using CreditPolicy.Evaluation;
+using CreditPolicy.Model;
 using NodaTime;
 
 namespace CreditPolicy.Rules;
@@ -18,13 +18,13 @@ namespace CreditPolicy.Rules;
 /// </remarks>
 internal sealed class RuleProbes
 {
-    public static RuleProbes None { get; } = new([], [], null!, null);
+    public static RuleProbes None { get; } = new([], [], Expression.Parameter(typeof(CaseFacts), "c"), null);
 
     private readonly Expression[] _chains;
     private readonly bool[] _readsGrant;
     private readonly bool[] _effectOnly;
     private readonly string[] _names;
-    private readonly Lazy<Func<CaseFacts, GrantFacts?, object?>[]> _compiled;
+    private readonly Lazy<Func<CaseFacts, object?, object?>[]> _compiled;
 
     private RuleProbes(IReadOnlyList<Expression> chains, IReadOnlyList<bool> effectOnly, ParameterExpression c, ParameterExpression? g)
     {
@@ -32,9 +32,8 @@ internal sealed class RuleProbes
         _effectOnly = effectOnly.ToArray();
         _names = _chains.Select(e => e.ToString()).ToArray();
         _readsGrant = _chains.Select(e => g is not null && Parameters(e).Contains(g)).ToArray();
-        var grant = g ?? Expression.Parameter(typeof(GrantFacts), "g");
         _compiled = new(() => _chains
-            .Select(e => RuleSetLoader.Compile(Expression.Lambda<Func<CaseFacts, GrantFacts?, object?>>(Expression.Convert(e, typeof(object)), c, grant)))
+            .Select(e => RuleSetLoader.Delegate<object?>(Expression.Convert(e, typeof(object)), c, g))
             .ToArray());
     }
 
@@ -42,7 +41,7 @@ internal sealed class RuleProbes
     public IReadOnlyList<string> Names => _names;
 
     /// <summary>Collects the chains of a rule's condition and of the expressions giving what it produces, deduplicated by their text, in order of first appearance.</summary>
-    public static RuleProbes Collect(Expression? condition, IEnumerable<Expression?> effects, ParameterExpression c, ParameterExpression g)
+    public static RuleProbes Collect(Expression? condition, IEnumerable<Expression?> effects, ParameterExpression c, ParameterExpression? g)
     {
         var collector = new Collector(c, g);
         if (condition is not null) collector.Visit(condition);
@@ -93,8 +92,10 @@ internal sealed class RuleProbes
     {
         null or string or bool or int or long or decimal or Instant or LocalDate => value,
         GrantFacts g => g.Id,
-        AccountFacts a => a.Id,
-        RequestFacts r => r.Type,
+        CaseAccount a => a.Id,
+        CaseGrant g => g.Id,
+        CaseRequest r => r.Type,
+        CaseObject o => o.Present ? o.Attributes.ToDictionary(kv => kv.Key, kv => Normalize(kv.Value)) : null,
         IEnumerable e => e.Cast<object?>().Select(Normalize).ToArray(),
         _ => value.ToString(),
     };
@@ -126,7 +127,7 @@ internal sealed class RuleProbes
 
     private static bool IsLink(Expression e) => e is MemberExpression { Expression: not null } or MethodCallExpression { Object: not null };
 
-    private sealed class Collector(ParameterExpression c, ParameterExpression g) : ExpressionVisitor
+    private sealed class Collector(ParameterExpression c, ParameterExpression? g) : ExpressionVisitor
     {
         private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 

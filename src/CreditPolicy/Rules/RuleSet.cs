@@ -1,9 +1,10 @@
 using CreditPolicy.Model;
+using CreditPolicy.Model.Contract;
 using NodaTime;
 
 namespace CreditPolicy.Rules;
 
-/// <summary>A loaded, validated and fully compiled set of rules: the terms, ready to decide cases. Immutable and thread-safe.</summary>
+/// <summary>A loaded, validated and fully compiled version of the terms: its vocabulary and rules, ready to decide cases. Immutable and thread-safe.</summary>
 public sealed class RuleSet
 {
     internal RuleSet(
@@ -11,18 +12,21 @@ public sealed class RuleSet
         RuleSetIdentity identity,
         Instant? effectiveFrom,
         IReadOnlyList<string> files,
+        CaseContract contract,
         IReadOnlyList<CompiledRule> rules)
     {
         Directory = directory;
         Identity = identity;
         EffectiveFrom = effectiveFrom;
         Files = files;
+        Contract = contract;
+        Facts = FactsTypes.For(contract);
         All = rules;
         Rules = rules.Select(r => r.Info).ToArray();
         var enabled = rules.Where(r => r.Info.Enabled).ToArray();
-        ExpiryRules = enabled.Where(r => r.Info.Scope == RuleConventions.Scopes.Grant && r.Info.Effect == RuleConventions.Effects.Expiry).ToArray();
-        ExclusionRules = enabled.Where(r => r.Info.Scope == RuleConventions.Scopes.Grant && r.Info.Effect == RuleConventions.Effects.Exclude).ToArray();
-        RequestRules = RequestTypes.All.ToDictionary(
+        ExpiryRules = enabled.Where(r => r.Info.Scope == RuleConventions.Scopes.Grant && r.Info.Effect == RuleConventions.EffectKinds.Expiry).ToArray();
+        ExclusionRules = enabled.Where(r => r.Info.Scope == RuleConventions.Scopes.Grant && r.Info.Effect == RuleConventions.EffectKinds.Exclude).ToArray();
+        RequestRules = contract.RequestTypes.ToDictionary(
             t => t,
             t => (IReadOnlyList<CompiledRule>)enabled.Where(r => r.Info.Scope == RuleConventions.Scopes.Request && r.Info.AppliesTo.Contains(t)).ToArray(),
             StringComparer.Ordinal);
@@ -31,7 +35,7 @@ public sealed class RuleSet
     /// <summary>The directory the rules were loaded from.</summary>
     public string Directory { get; }
 
-    /// <summary>The terms version and content digest every decision cites.</summary>
+    /// <summary>The terms version, content digest and tz database every decision cites.</summary>
     public RuleSetIdentity Identity { get; }
 
     /// <summary>The instant from which this version of the terms is in force (<c>effectiveFrom</c> in <c>terms.json</c>); null when it is in force at every instant.</summary>
@@ -43,6 +47,16 @@ public sealed class RuleSet
     /// <summary>Every rule, in evaluation order (file name, then position in the file).</summary>
     public IReadOnlyList<RuleInfo> Rules { get; }
 
+    /// <summary>The request types this version's vocabulary declares, in declaration order.</summary>
+    public IReadOnlyList<string> RequestTypes => Contract.RequestTypes;
+
+    /// <summary>The credit kinds this version's vocabulary declares, in declaration order.</summary>
+    public IReadOnlyList<string> Kinds => Contract.Kinds.Select(k => k.Name).ToArray();
+
+    internal CaseContract Contract { get; }
+
+    internal FactsTypes Facts { get; }
+
     internal IReadOnlyList<CompiledRule> All { get; }
 
     internal IReadOnlyList<CompiledRule> ExpiryRules { get; }
@@ -52,7 +66,7 @@ public sealed class RuleSet
     internal IReadOnlyDictionary<string, IReadOnlyList<CompiledRule>> RequestRules { get; }
 
     /// <summary>Loads every rule file of a directory holding one version of the terms, validates and compiles every rule, or fails listing every problem.</summary>
-    /// <remarks>A directory holding several versions (a <c>versions/</c> folder) loads with <see cref="RuleCatalogue.Load"/>.</remarks>
+    /// <remarks>A directory holding several versions (a <c>versions/</c> folder) loads with <see cref="RuleCatalogue.Load(string, TimeZoneDatabase?)"/>.</remarks>
     /// <exception cref="RuleSetLoadException">Thrown when any file, workflow or rule is invalid, or the directory holds several versions; nothing is loaded.</exception>
-    public static RuleSet Load(string directory) => RuleSetLoader.Load(directory);
+    public static RuleSet Load(string directory, TimeZoneDatabase? timeZones = null) => RuleSetLoader.Load(directory, timeZones ?? TimeZoneDatabase.Bundled);
 }

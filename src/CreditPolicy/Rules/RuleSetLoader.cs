@@ -3,11 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using CreditPolicy.Model;
+using CreditPolicy.Model.Contract;
+using CreditPolicy.Rules.Effects;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using NodaTime;
 using NodaTime.Text;
-using RulesEngine.ExpressionBuilders;
 using RulesEngine.Models;
 using static CreditPolicy.Rules.RuleConventions;
 
@@ -15,10 +16,10 @@ namespace CreditPolicy.Rules;
 
 /// <summary>Reads a rule directory, checks every file, workflow and rule, and compiles every expression up front.</summary>
 /// <remarks>
-/// RulesEngine compiles lazily and reports a broken expression as an ordinary <c>false</c> when it first
-/// runs. Here every expression is parsed with RulesEngine's own <see cref="RuleExpressionParser"/> when the
-/// set loads, checked against <see cref="ExpressionSandbox"/>, and compiled; any failure anywhere stops
-/// the whole set from loading.
+/// RulesEngine compiles lazily and reports a broken expression as an ordinary <c>false</c> when it first runs. Here the
+/// version's vocabulary (<c>vocabulary.json</c>) is read first, then every expression is parsed with RulesEngine's own
+/// parser against the vocabulary's types when the set loads, checked against <see cref="ExpressionSandbox"/>, and
+/// compiled; any failure anywhere stops the whole set from loading.
 /// </remarks>
 internal static partial class RuleSetLoader
 {
@@ -30,29 +31,23 @@ internal static partial class RuleSetLoader
 
     private static readonly string[] UnsupportedWorkflowFields = ["WorkflowsToInject", "WorkflowRulesToInject", "GlobalParams", "RuleExpressionType"];
 
-    private static readonly string[] PropertyNames =
-        [Clause, Scope, Effect, AppliesTo, Status, ExpiresAt, Produces, DrawOrder, Forfeit, Amount, ChargeOn, ExplainExclusions, Description];
+    /// <summary>The properties every rule may have, whatever it produces.</summary>
+    internal static readonly string[] CoreProperties = [Clause, Scope, Effect, AppliesTo, Status, ExpiresAt, NeverExpires, Produces, ExplainExclusions, Description];
+
+    private static readonly string[] PropertyNames = [.. CoreProperties, .. EffectModules.PropertyNames];
 
     private static readonly string[] TermsFields = ["$schema", "termsVersion", "effectiveFrom", "title", "description"];
 
     /// <summary>Settings shared with the stock RulesEngine path so both parse expressions the same way.</summary>
-    internal static ReSettings Settings { get; } = new()
-    {
-        CustomTypes = [typeof(Cal), typeof(CaseFacts), typeof(AccountFacts), typeof(MaintenanceFacts), typeof(RequestFacts), typeof(GrantFacts)],
-    };
+    internal static ReSettings Settings => RuleExpressions.Settings;
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex KebabCase();
 
-    // String literals (skipped) and number literals with any suffix, outside identifiers and member access.
-    [GeneratedRegex("""
-        "(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[a-zA-Z]*
-        """)]
-    private static partial Regex Literals();
-
-    public static RuleSet Load(string directory)
+    public static RuleSet Load(string directory, TimeZoneDatabase timeZones)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(timeZones);
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
         {
@@ -70,42 +65,59 @@ internal static partial class RuleSetLoader
             .Select(f => Path.GetFileName(f))
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
-        if (!files.Contains(TermsFile, StringComparer.Ordinal))
+        foreach (var required in new[] { TermsFile, VocabularyFile })
         {
-            problems.Add(new RuleProblem(TermsFile, null, null, "missing: every rule directory has a terms.json naming its termsVersion"));
+            if (!files.Contains(required, StringComparer.Ordinal))
+            {
+                problems.Add(new RuleProblem(required, null, null, required == TermsFile
+                    ? "missing: every rule directory has a terms.json naming its termsVersion"
+                    : "missing: every rule directory has a vocabulary.json declaring the kinds of credit, the attributes of accounts and grants, and the request types"));
+            }
         }
 
         var contents = files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(full, f)), StringComparer.Ordinal);
-        var (termsVersion, effectiveFrom) = files.Contains(TermsFile, StringComparer.Ordinal) ? ReadTerms(contents[TermsFile], problems) : (null, null);
+        return Load(directory, full, files, contents, timeZones, problems);
+    }
 
-        var parser = new RuleExpressionParser(Settings);
+    /// <summary>Loads one version from files already read (names relative to the directory, in ordinal order).</summary>
+    internal static RuleSet Load(string directory, string full, IReadOnlyList<string> files, IReadOnlyDictionary<string, byte[]> contents, TimeZoneDatabase timeZones, List<RuleProblem> problems)
+    {
+        var (termsVersion, effectiveFrom) = contents.TryGetValue(TermsFile, out var terms) ? ReadTerms(terms, problems) : (null, null);
+        var contract = contents.TryGetValue(VocabularyFile, out var vocabulary) ? VocabularyLoader.Load(VocabularyFile, vocabulary, timeZones, problems) : null;
+        var expressions = contract is null ? null : new RuleExpressions(contract);
+        var checks = expressions is null ? null : ContractChecks.Compile(expressions, problems);
+
         var compiled = new List<CompiledRule>();
         var workflowNames = new Dictionary<string, string>(StringComparer.Ordinal);
         var ruleNames = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in files.Where(f => f != TermsFile))
+        var workflows = 0;
+        foreach (var file in files.Where(f => f != TermsFile && f != VocabularyFile))
         {
+            workflows++;
             var fileProblems = new FileContext(file, problems);
             var workflow = ParseWorkflow(file, contents[file], fileProblems, workflowNames);
             if (workflow is null) continue;
             var before = fileProblems.Count;
             foreach (var rule in workflow.Rules)
             {
-                if (CompileRule(rule, workflow.Name, fileProblems, parser, ruleNames) is { } r) compiled.Add(r);
+                if (CompileRule(rule, workflow.Name, fileProblems, expressions, ruleNames) is { } r) compiled.Add(r);
             }
 
             // RulesEngine's validator repeats what was already reported; ask it only about workflows we accept.
             if (fileProblems.Count == before) ValidateWithRulesEngine(workflow, fileProblems);
         }
 
-        CheckProducers(compiled, problems);
-        if (compiled.Count == 0 && problems.Count == 0)
+        if (contract is not null) CheckProducers(contract, compiled, problems);
+        if (workflows == 0 && problems.Count == 0)
         {
             problems.Add(new RuleProblem(directory, null, null, "no rule files: the directory holds terms.json but no workflow"));
         }
 
-        if (problems.Count > 0) throw new RuleSetLoadException(directory, problems);
-        var identity = new RuleSetIdentity(termsVersion!, Digest(files, contents));
-        return new RuleSet(full, identity, effectiveFrom, files, compiled);
+        if (problems.Count > 0 || contract is null) throw new RuleSetLoadException(directory, problems);
+        var identity = new RuleSetIdentity(termsVersion!, Digest(files, contents), timeZones.Version);
+        var set = new RuleSet(full, identity, effectiveFrom, files, contract, compiled);
+        contract.Validate = checks!.For(set);
+        return set;
     }
 
     /// <summary>sha256 over each file's relative path and bytes, in ordinal path order.</summary>
@@ -125,14 +137,14 @@ internal static partial class RuleSetLoader
 
     private static (string? Version, Instant? EffectiveFrom) ReadTerms(byte[] bytes, List<RuleProblem> problems)
     {
-        if (Parse(TermsFile, bytes, problems) is not JObject o)
+        if (RuleJson.Parse(TermsFile, bytes, problems) is not JObject o)
         {
             return (null, null);
         }
 
         foreach (var p in o.Properties().Where(p => !TermsFields.Contains(p.Name)))
         {
-            problems.Add(new RuleProblem(TermsFile, null, null, $"unknown field '{p.Name}'; expected one of {string.Join(", ", TermsFields.Skip(1))}", Line(p)));
+            problems.Add(new RuleProblem(TermsFile, null, null, $"unknown field '{p.Name}'; expected one of {string.Join(", ", TermsFields.Skip(1))}", RuleJson.Line(p)));
         }
 
         Instant? effectiveFrom = null;
@@ -140,41 +152,16 @@ internal static partial class RuleSetLoader
         {
             var parsed = from.Type == JTokenType.String ? OffsetDateTimePattern.ExtendedIso.Parse((string)from!) : null;
             if (parsed is { Success: true }) effectiveFrom = parsed.Value.ToInstant();
-            else problems.Add(new RuleProblem(TermsFile, null, null, $"effectiveFrom: expected an ISO-8601 instant with offset such as \"2026-11-24T00:00:00Z\", got {from.ToString(Formatting.None)}", Line(from)));
+            else problems.Add(new RuleProblem(TermsFile, null, null, $"effectiveFrom: expected an ISO-8601 instant with offset such as \"2026-11-24T00:00:00Z\", got {from.ToString(Formatting.None)}", RuleJson.Line(from)));
         }
 
         if (o["termsVersion"] is JValue { Type: JTokenType.String } v && ((string)v!).Trim().Length > 0) return ((string)v!, effectiveFrom);
-        problems.Add(new RuleProblem(TermsFile, null, null, "termsVersion: required, a non-empty string such as \"2026-11-24\"", Line(o)));
+        problems.Add(new RuleProblem(TermsFile, null, null, "termsVersion: required, a non-empty string such as \"2026-11-24\"", RuleJson.Line(o)));
         return (null, effectiveFrom);
     }
 
-    private static JToken? Parse(string file, byte[] bytes, List<RuleProblem> problems)
-    {
-        try
-        {
-            using var reader = new JsonTextReader(new StreamReader(new MemoryStream(bytes), Encoding.UTF8))
-            {
-                DateParseHandling = DateParseHandling.None,
-                FloatParseHandling = FloatParseHandling.Decimal,
-                MaxDepth = 64,
-            };
-            var token = JToken.ReadFrom(reader, new JsonLoadSettings
-            {
-                LineInfoHandling = LineInfoHandling.Load,
-                DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error,
-                CommentHandling = CommentHandling.Ignore,
-            });
-            if (reader.Read()) problems.Add(new RuleProblem(file, null, null, "unexpected content after the JSON document", reader.LineNumber));
-            return token;
-        }
-        catch (JsonReaderException ex)
-        {
-            problems.Add(new RuleProblem(file, null, null, $"not valid JSON: {ex.Message}", Math.Max(1, ex.LineNumber)));
-            return null;
-        }
-    }
-
     private sealed record ParsedWorkflow(string Name, JObject Token, IReadOnlyList<JObject> Rules);
+
 
     private sealed class FileContext(string file, List<RuleProblem> problems)
     {
@@ -183,14 +170,14 @@ internal static partial class RuleSetLoader
         public int Count => problems.Count;
 
         public void Add(string? workflow, string? rule, string message, JToken? at, int? line = null) =>
-            problems.Add(new RuleProblem(File, workflow, rule, message, at is null ? line : Line(at)));
+            problems.Add(new RuleProblem(File, workflow, rule, message, at is null ? line : RuleJson.Line(at)));
     }
 
     private static ParsedWorkflow? ParseWorkflow(string file, byte[] bytes, FileContext ctx, Dictionary<string, string> workflowNames)
     {
         var before = ctx.Count;
         var parseProblems = new List<RuleProblem>();
-        var token = Parse(file, bytes, parseProblems);
+        var token = RuleJson.Parse(file, bytes, parseProblems);
         foreach (var p in parseProblems) ctx.Add(null, null, p.Message, null, p.Line);
         if (token is null) return null;
 
@@ -244,249 +231,6 @@ internal static partial class RuleSetLoader
         }
     }
 
-    private static CompiledRule? CompileRule(JObject r, string workflow, FileContext ctx, RuleExpressionParser parser, Dictionary<string, string> ruleNames)
-    {
-        var before = ctx.Count;
-        var name = r["RuleName"] is JValue { Type: JTokenType.String } n && ((string)n!).Length > 0 ? (string)n! : null;
-        void Add(string message, JToken? at) => ctx.Add(workflow, name, message, at ?? r);
-
-        if (name is null) Add("RuleName: required, a stable kebab-case name such as \"refund-denied\"", r);
-        else if (!KebabCase().IsMatch(name)) Add($"RuleName '{name}' is not kebab-case (lower-case words joined by '-')", r["RuleName"]);
-        else if (!ruleNames.TryAdd(name, ctx.File)) Add($"RuleName '{name}' is also used in {ruleNames[name]}; rule names are unique across the rule set", r["RuleName"]);
-        UnknownFields(r, RuleFields, UnsupportedRuleFields, "rule", Add);
-
-        var expression = String(r, "Expression", Add, required: true);
-        var message = String(r, "SuccessEvent", Add, required: true, what: "the message a decision cites when the rule fires");
-        var enabled = r["Enabled"] is null || r["Enabled"] is JValue { Type: JTokenType.Boolean } e && (bool)e!;
-        if (r["Enabled"] is { } en && en.Type != JTokenType.Boolean) Add("Enabled: expected true or false", en);
-        if (r["RuleExpressionType"] is { } ret && !(ret.Type == JTokenType.String && (string)ret! == "LambdaExpression"))
-        {
-            Add("RuleExpressionType: only \"LambdaExpression\" is supported", ret);
-        }
-
-        if (r["Properties"] is not JObject props)
-        {
-            Add("Properties: required, with at least clause, scope and effect", r["Properties"] ?? r);
-            return null;
-        }
-
-        foreach (var p in props.Properties().Where(p => !PropertyNames.Contains(p.Name, StringComparer.Ordinal)))
-        {
-            var near = PropertyNames.FirstOrDefault(k => Spelling.IsNear(k, p.Name));
-            Add(near is null
-                ? $"Properties: unknown property '{p.Name}'; expected one of {string.Join(", ", PropertyNames)}"
-                : $"Properties: unknown property '{p.Name}'; did you mean '{near}'?", p);
-        }
-
-        var clause = String(props, Clause, Add, required: true, what: "the clause of the terms the rule enforces", prefix: "Properties.");
-        var scope = OneOf(props, Scope, [Scopes.Grant, Scopes.Request], Add, required: true);
-        var effects = scope == Scopes.Grant ? new[] { Effects.Expiry, Effects.Exclude } : [Effects.Deny, Effects.Permit, Effects.Note];
-        var effect = OneOf(props, Effect, effects, Add, required: true);
-        var appliesTo = Array.Empty<string>();
-        if (scope == Scopes.Request)
-        {
-            if (props[AppliesTo] is JArray arr && arr.Count > 0 && arr.All(t => t.Type == JTokenType.String))
-            {
-                appliesTo = arr.Select(t => (string)t!).ToArray();
-                foreach (var bad in appliesTo.Where(t => !RequestTypes.All.Contains(t)))
-                {
-                    Add($"Properties.appliesTo: unknown request type '{bad}'; expected some of {string.Join(", ", RequestTypes.All)}", props[AppliesTo]);
-                }
-            }
-            else
-            {
-                Add($"Properties.appliesTo: required for request rules, a non-empty array of request types ({string.Join(", ", RequestTypes.All)})", props[AppliesTo]);
-            }
-        }
-        else if (props[AppliesTo] is not null)
-        {
-            Add("Properties.appliesTo: grant rules run for every request; narrow them in the Expression with c.Request.Type", props[AppliesTo]);
-        }
-
-        var status = String(props, Status, Add, required: effect == Effects.Exclude, what: "the status the rule gives a grant", prefix: "Properties.");
-        if (effect == Effects.Expiry) status ??= "expired";
-        var produces = effect == Effects.Permit ? OneOf(props, Produces, Products.All, Add, required: false) : null;
-        if (effect != Effects.Permit && props[Produces] is not null) Add("Properties.produces: only permit rules produce effects", props[Produces]);
-        var explain = props[ExplainExclusions] is JValue { Type: JTokenType.Boolean } x && (bool)x!;
-        if (props[ExplainExclusions] is { } xe && (xe.Type != JTokenType.Boolean || effect != Effects.Deny))
-        {
-            Add("Properties.explainExclusions: a boolean, on deny rules only", xe);
-        }
-
-        Allow(props, ExpiresAt, effect == Effects.Expiry, Add, "expiry rules");
-        Allow(props, DrawOrder, produces == Products.Allocations, Add, "rules that produce allocations");
-        Allow(props, Forfeit, produces == Products.Forfeitures, Add, "rules that produce forfeitures");
-        Allow(props, Amount, produces == Products.Reload, Add, "rules that produce a reload");
-        Allow(props, ChargeOn, produces == Products.Reload, Add, "rules that produce a reload");
-        if (ctx.Count > before || expression is null || scope is null || effect is null || clause is null || name is null)
-        {
-            return null;
-        }
-
-        var c = Expression.Parameter(typeof(CaseFacts), "c");
-        var g = Expression.Parameter(typeof(GrantFacts), "g");
-        var grantScope = scope == Scopes.Grant;
-        ParameterExpression[] conditionParams = grantScope ? [c, g] : [c];
-        var condition = CompileExpression(parser, "Expression", expression, conditionParams, typeof(bool), Add, r["Expression"]);
-        var probed = new List<Expression?>();
-        Expression? Probed(Expression? body)
-        {
-            probed.Add(body);
-            return body;
-        }
-
-        Func<CaseFacts, GrantFacts, Instant>? expiresAt = null;
-        string? expiresAtText = null;
-        if (effect == Effects.Expiry)
-        {
-            var text = expiresAtText = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant", prefix: "Properties.");
-            if (text is not null) expiresAt = Lambda<Func<CaseFacts, GrantFacts, Instant>>(Probed(CompileExpression(parser, "Properties.expiresAt", text, [c, g], typeof(Instant), Add, props[ExpiresAt])), c, g);
-        }
-
-        Func<CaseFacts, GrantFacts, decimal>? forfeit = null;
-        Func<CaseFacts, decimal>? amount = null;
-        Func<CaseFacts, LocalDate>? chargeOn = null;
-        var drawOrder = new List<Func<CaseFacts, GrantFacts, object>>();
-        switch (produces)
-        {
-            case Products.Allocations:
-                if (props[DrawOrder] is JArray keys && keys.Count > 0 && keys.All(k => k.Type == JTokenType.String))
-                {
-                    foreach (var key in keys)
-                    {
-                        var body = CompileExpression(parser, "Properties.drawOrder", (string)key!, [c, g], typeof(IComparable), Add, key);
-                        if (body is not null) drawOrder.Add(Compile(Expression.Lambda<Func<CaseFacts, GrantFacts, object>>(Expression.Convert(body, typeof(object)), c, g)));
-                    }
-                }
-                else
-                {
-                    Add("Properties.drawOrder: required, a non-empty array of sort-key expressions over g, most significant first", props[DrawOrder]);
-                }
-
-                break;
-            case Products.Forfeitures:
-                if (String(props, Forfeit, Add, required: true, what: "an expression over g giving the amount forfeited", prefix: "Properties.") is { } f)
-                {
-                    forfeit = Lambda<Func<CaseFacts, GrantFacts, decimal>>(CompileExpression(parser, "Properties.forfeit", f, [c, g], typeof(decimal), Add, props[Forfeit]), c, g);
-                }
-
-                break;
-            case Products.Reload:
-                if (String(props, Amount, Add, required: true, what: "an expression giving the reload amount", prefix: "Properties.") is { } a)
-                {
-                    amount = Lambda<Func<CaseFacts, decimal>>(Probed(CompileExpression(parser, "Properties.amount", a, [c], typeof(decimal), Add, props[Amount])), c);
-                }
-
-                if (String(props, ChargeOn, Add, required: true, what: "an expression giving the LocalDate of the charge", prefix: "Properties.") is { } d)
-                {
-                    chargeOn = Lambda<Func<CaseFacts, LocalDate>>(Probed(CompileExpression(parser, "Properties.chargeOn", d, [c], typeof(LocalDate), Add, props[ChargeOn])), c);
-                }
-
-                break;
-        }
-
-        if (ctx.Count > before || condition is null) return null;
-        var unconditional = condition is ConstantExpression { Value: true };
-        var info = new RuleInfo(name, clause, workflow, ctx.File, scope, effect, appliesTo, expression, message!, enabled, unconditional);
-        return new CompiledRule
-        {
-            Info = info,
-            Status = status,
-            Produces = produces,
-            ExplainExclusions = explain,
-            GrantCondition = grantScope ? Lambda<Func<CaseFacts, GrantFacts, bool>>(condition, c, g) : null,
-            RequestCondition = grantScope ? null : Lambda<Func<CaseFacts, bool>>(condition, c),
-            ExpiresAt = expiresAt,
-            ExpiresAtText = expiresAtText,
-            Forfeit = forfeit,
-            DrawOrder = drawOrder,
-            Amount = amount,
-            ChargeOn = chargeOn,
-            Probes = RuleProbes.Collect(condition, probed, c, g),
-        };
-    }
-
-    private static T? Lambda<T>(Expression? body, params ParameterExpression[] parameters)
-        where T : Delegate =>
-        body is null ? null : Compile(Expression.Lambda<T>(body, parameters));
-
-    /// <summary>Compiles with FastExpressionCompiler (as RulesEngine does by default), which is several times quicker to
-    /// compile than <see cref="LambdaExpression.Compile()"/>, falling back to the latter for a tree it does not support.</summary>
-    internal static T Compile<T>(Expression<T> lambda)
-        where T : Delegate =>
-        FastExpressionCompiler.ExpressionCompiler.CompileFast(lambda, ifFastFailedReturnNull: true) ?? lambda.Compile();
-
-    /// <summary>Parses with RulesEngine's parser, checks the sandbox and the result type; null (and a problem) on failure.</summary>
-    private static Expression? CompileExpression(
-        RuleExpressionParser parser, string field, string text, ParameterExpression[] parameters, Type expected, Action<string, JToken?> add, JToken? at)
-    {
-        // Checked on the text: System.Linq.Dynamic.Core silently re-parses a double literal met by a decimal as
-        // decimal, but only when its process-wide literal cache holds the text, so the tree may show either type.
-        var floats = Literals().Matches(text).Select(m => m.Value)
-            .Where(v => char.IsDigit(v[0]) && !v.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !v.EndsWith('m') && !v.EndsWith('M')
-                && (v.Contains('.') || v.IndexOfAny(['e', 'E', 'd', 'D', 'f', 'F']) >= 0))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-        foreach (var f in floats)
-        {
-            add($"{field}: '{f}' is a floating-point number; money is decimal in rules too (write {f.TrimEnd('d', 'D', 'f', 'F')}m)", at);
-        }
-
-        if (floats.Count > 0) return null;
-
-        Expression body;
-        try
-        {
-            body = parser.Parse(text, parameters, null!);
-        }
-        catch (System.Linq.Dynamic.Core.Exceptions.ParseException ex)
-        {
-            add($"{field}: {ex.Message.TrimEnd('.')} (at character {ex.Position + 1} of \"{text}\")", at);
-            return null;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException or InvalidCastException)
-        {
-            add($"{field}: {ex.Message.TrimEnd('.')} (in \"{text}\")", at);
-            return null;
-        }
-
-        var violations = ExpressionSandbox.Check(body);
-        foreach (var v in violations) add($"{field}: {v}", at);
-        if (violations.Count > 0) return null;
-
-        // Only vetted members remain; now make the work they do on a case count against the decision's budget.
-        body = StepBudget.Instrument(body);
-
-        if (expected == typeof(IComparable))
-        {
-            if (!typeof(IComparable).IsAssignableFrom(body.Type))
-            {
-                add($"{field}: \"{text}\" gives {body.Type.Name}, which cannot be sorted; give a string, number or instant", at);
-                return null;
-            }
-
-            return body;
-        }
-
-        if (body.Type == expected) return body;
-        if (expected == typeof(decimal) && body.Type is var t && (t == typeof(int) || t == typeof(long)))
-        {
-            return Expression.Convert(body, typeof(decimal));
-        }
-
-        var hint = Nullable.GetUnderlyingType(body.Type) == expected ? " (it may be null: use .Value after checking != null, or ??)" : "";
-        add($"{field}: \"{text}\" gives {TypeName(body.Type)}; expected {TypeName(expected)}{hint}", at);
-        return null;
-    }
-
-    private static string TypeName(Type t) =>
-        Nullable.GetUnderlyingType(t) is { } u ? TypeName(u) + "?" : t == typeof(bool) ? "a boolean" : t == typeof(decimal) ? "a decimal" : t.Name;
-
-    private static void Allow(JObject props, string name, bool allowed, Action<string, JToken?> add, string who)
-    {
-        if (!allowed && props[name] is { } t) add($"Properties.{name}: only for {who}", t);
-    }
-
     private static string? String(JObject o, string name, Action<string, JToken?> add, bool required, string? what = null, string prefix = "")
     {
         var t = o[name];
@@ -523,13 +267,253 @@ internal static partial class RuleSetLoader
         }
     }
 
-    private static void CheckProducers(List<CompiledRule> rules, List<RuleProblem> problems)
+    private static CompiledRule? CompileRule(JObject r, string workflow, FileContext ctx, RuleExpressions? expressions, Dictionary<string, string> ruleNames)
     {
-        foreach (var type in RequestTypes.All)
+        var before = ctx.Count;
+        var name = r["RuleName"] is JValue { Type: JTokenType.String } n && ((string)n!).Length > 0 ? (string)n! : null;
+        void Add(string message, JToken? at) => ctx.Add(workflow, name, message, at ?? r);
+
+        if (name is null) Add("RuleName: required, a stable kebab-case name such as \"refund-denied\"", r);
+        else if (!KebabCase().IsMatch(name)) Add($"RuleName '{name}' is not kebab-case (lower-case words joined by '-')", r["RuleName"]);
+        else if (!ruleNames.TryAdd(name, ctx.File)) Add($"RuleName '{name}' is also used in {ruleNames[name]}; rule names are unique across the rule set", r["RuleName"]);
+        UnknownFields(r, RuleFields, UnsupportedRuleFields, "rule", Add);
+
+        var expression = String(r, "Expression", Add, required: true);
+        var message = String(r, "SuccessEvent", Add, required: true, what: "the message a decision cites when the rule fires");
+        var enabled = r["Enabled"] is null || r["Enabled"] is JValue { Type: JTokenType.Boolean } e && (bool)e!;
+        if (r["Enabled"] is { } en && en.Type != JTokenType.Boolean) Add("Enabled: expected true or false", en);
+        if (r["RuleExpressionType"] is { } ret && !(ret.Type == JTokenType.String && (string)ret! == "LambdaExpression"))
+        {
+            Add("RuleExpressionType: only \"LambdaExpression\" is supported", ret);
+        }
+
+        if (r["Properties"] is not JObject props)
+        {
+            Add("Properties: required, with at least clause, scope and effect", r["Properties"] ?? r);
+            return null;
+        }
+
+        foreach (var p in props.Properties().Where(p => !PropertyNames.Contains(p.Name, StringComparer.Ordinal)))
+        {
+            var near = PropertyNames.FirstOrDefault(k => Spelling.IsNear(k, p.Name));
+            Add(near is null
+                ? $"Properties: unknown property '{p.Name}'; expected one of {string.Join(", ", PropertyNames)}"
+                : $"Properties: unknown property '{p.Name}'; did you mean '{near}'?", p);
+        }
+
+        var clause = String(props, Clause, Add, required: true, what: "the clause of the terms the rule enforces", prefix: "Properties.");
+        var scope = OneOf(props, Scope, [Scopes.Grant, Scopes.Request], Add, required: true);
+        var effects = scope == Scopes.Grant ? new[] { EffectKinds.Expiry, EffectKinds.Exclude } : [EffectKinds.Deny, EffectKinds.Permit, EffectKinds.Note];
+        var effect = OneOf(props, Effect, effects, Add, required: true);
+        var requestTypes = expressions?.Contract.RequestTypes ?? [];
+        var appliesTo = Array.Empty<string>();
+        if (scope == Scopes.Request)
+        {
+            if (props[AppliesTo] is JArray arr && arr.Count > 0 && arr.All(t => t.Type == JTokenType.String))
+            {
+                appliesTo = arr.Select(t => (string)t!).Distinct(StringComparer.Ordinal).ToArray();
+                foreach (var bad in appliesTo.Where(t => expressions is not null && !requestTypes.Contains(t)))
+                {
+                    var near = requestTypes.FirstOrDefault(t => Spelling.IsNear(t, bad));
+                    Add($"Properties.appliesTo: '{bad}' is not a request type {VocabularyFile} declares ({string.Join(", ", requestTypes)})" + (near is null ? "" : $"; did you mean '{near}'?"), props[AppliesTo]);
+                }
+            }
+            else
+            {
+                Add($"Properties.appliesTo: required for request rules, a non-empty array of request types ({string.Join(", ", requestTypes)})", props[AppliesTo]);
+            }
+        }
+        else if (props[AppliesTo] is not null)
+        {
+            Add("Properties.appliesTo: grant rules run for every request; narrow them in the Expression with c.Request.Type", props[AppliesTo]);
+        }
+
+        var status = String(props, Status, Add, required: effect == EffectKinds.Exclude, what: "the status the rule gives a grant", prefix: "Properties.");
+        if (effect == EffectKinds.Expiry) status ??= "expired";
+        EffectModule? produces = null;
+        if (effect == EffectKinds.Permit && String(props, Produces, Add, required: false, what: "one of " + string.Join(", ", EffectModules.All.Select(m => m.Name)), prefix: "Properties.") is { } producesName)
+        {
+            produces = EffectModules.Find(producesName);
+            if (produces is null)
+            {
+                var near = EffectModules.All.FirstOrDefault(m => Spelling.IsNear(m.Name, producesName));
+                Add($"Properties.produces: '{producesName}' is not one of {string.Join(", ", EffectModules.All.Select(m => m.Name))}" + (near is null ? "" : $"; did you mean '{near.Name}'?"), props[Produces]);
+            }
+        }
+
+        if (effect != EffectKinds.Permit && props[Produces] is not null) Add("Properties.produces: only permit rules produce effects", props[Produces]);
+        var explain = props[ExplainExclusions] is JValue { Type: JTokenType.Boolean } x && (bool)x!;
+        if (props[ExplainExclusions] is { } xe && (xe.Type != JTokenType.Boolean || effect != EffectKinds.Deny))
+        {
+            Add("Properties.explainExclusions: a boolean, on deny rules only", xe);
+        }
+
+        var never = props[NeverExpires] is JValue { Type: JTokenType.Boolean } nv && (bool)nv!;
+        if (props[NeverExpires] is { } ne && (ne.Type != JTokenType.Boolean || effect != EffectKinds.Expiry))
+        {
+            Add("Properties.neverExpires: true or false, on expiry rules only", ne);
+        }
+
+        if (never && props[ExpiresAt] is not null) Add("Properties.expiresAt: a rule whose grants never expire gives no expiresAt", props[ExpiresAt]);
+        if (effect != EffectKinds.Expiry && props[ExpiresAt] is { } ea) Add("Properties.expiresAt: only for expiry rules", ea);
+
+        // Effect properties belong to the effect that reads them.
+        foreach (var prop in props.Properties().Where(p => EffectModules.PropertyNames.Contains(p.Name, StringComparer.Ordinal)))
+        {
+            if (produces is null || produces.Properties.All(q => q.Name != prop.Name))
+            {
+                var owners = EffectModules.All.Where(m => m.Properties.Any(q => q.Name == prop.Name)).Select(m => m.Name);
+                Add($"Properties.{prop.Name}: only for rules that produce {string.Join(" or ", owners)}", prop);
+            }
+        }
+
+        if (ctx.Count > before || expression is null || scope is null || effect is null || clause is null || name is null || expressions is null)
+        {
+            return null;
+        }
+
+        Func<CaseFacts, object?, bool>? grantCondition = null;
+        Func<CaseFacts, object?, Instant>? expiresAt = null;
+        string? expiresAtText = null;
+        var requestConditions = new Dictionary<string, Func<CaseFacts, object?, bool>>(StringComparer.Ordinal);
+        var compiledEffects = new Dictionary<string, CompiledEffect>(StringComparer.Ordinal);
+        var probes = new Dictionary<string, RuleProbes>(StringComparer.Ordinal);
+        var unconditional = false;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Problem(string text) { if (seen.Add(text)) Add(text, r["Expression"]); }
+
+        if (scope == Scopes.Grant)
+        {
+            var phase = effect == EffectKinds.Expiry ? ExpressionPhase.Expiry : ExpressionPhase.Exclusion;
+            var c = expressions.CaseParameter(null);
+            var g = expressions.GrantParameter(check: false);
+            var condition = expressions.Parse("Expression", expression, c, g, phase, typeof(bool), Problem);
+            ParsedExpression? at = null;
+            if (effect == EffectKinds.Expiry && !never)
+            {
+                var text = expiresAtText = String(props, ExpiresAt, Add, required: true, what: "an expression giving the expiry Instant (or \"neverExpires\": true)", prefix: "Properties.");
+                if (text is not null) at = expressions.Parse("Properties.expiresAt", text, c, g, ExpressionPhase.Expiry, typeof(Instant), t => Add(t, props[ExpiresAt]));
+                if (at is null) return null;
+            }
+
+            if (condition is null || ctx.Count > before) return null;
+            unconditional = condition.Readable is ConstantExpression { Value: true };
+            grantCondition = Delegate<bool>(condition.Body, c, g);
+            if (at is not null) expiresAt = Delegate<Instant>(at.Body, c, g);
+            probes[""] = RuleProbes.Collect(condition.Readable, at is null ? [] : [at.Readable], c, g);
+        }
+        else
+        {
+            foreach (var type in appliesTo)
+            {
+                var c = expressions.CaseParameter(type);
+                var prefix = appliesTo.Length > 1 ? $"(for '{type}' requests) " : "";
+                var condition = expressions.Parse("Expression", expression, c, null, ExpressionPhase.Request, typeof(bool), t => Problem(prefix + t));
+                var effectParts = produces is null ? null : CompileEffect(produces, props, expressions, type, prefix, Add);
+                if (condition is null || (produces is not null && effectParts is null)) continue;
+                unconditional = condition.Readable is ConstantExpression { Value: true };
+                requestConditions[type] = Delegate<bool>(condition.Body, c, null);
+                if (effectParts is not null) compiledEffects[type] = effectParts;
+                probes[type] = RuleProbes.Collect(condition.Readable, effectParts?.Readable ?? [], c, null);
+            }
+        }
+
+        if (ctx.Count > before) return null;
+        var info = new RuleInfo(name, clause, workflow, ctx.File, scope, effect, appliesTo, expression, message!, enabled, unconditional);
+        return new CompiledRule
+        {
+            Info = info,
+            Status = status,
+            NeverExpires = never,
+            Produces = produces,
+            ExplainExclusions = explain,
+            GrantCondition = grantCondition,
+            ExpiresAt = expiresAt,
+            ExpiresAtText = expiresAtText,
+            RequestConditions = requestConditions,
+            Effect = compiledEffects,
+            Probes = probes,
+        };
+    }
+
+    private static CompiledEffect? CompileEffect(EffectModule module, JObject props, RuleExpressions expressions, string requestType, string prefix, Action<string, JToken?> add)
+    {
+        var ok = true;
+        var compiled = new Dictionary<string, IReadOnlyList<Delegate>>(StringComparer.Ordinal);
+        var readable = new List<Expression>();
+        foreach (var property in module.Properties)
+        {
+            var token = props[property.Name];
+            if (token is null || token.Type == JTokenType.Null)
+            {
+                if (property.Required)
+                {
+                    add($"Properties.{property.Name}: required for rules that produce {module.Name}: {property.Description}", props);
+                    ok = false;
+                }
+
+                continue;
+            }
+
+            var texts = EffectModules.Texts(token, property.List);
+            if (texts is null)
+            {
+                add(property.List
+                    ? $"Properties.{property.Name}: expected a non-empty array of expressions: {property.Description}"
+                    : $"Properties.{property.Name}: expected an expression: {property.Description}", token);
+                ok = false;
+                continue;
+            }
+
+            var delegates = new List<Delegate>();
+            foreach (var (text, at) in texts)
+            {
+                var c = expressions.CaseParameter(requestType);
+                var g = property.PerGrant ? expressions.GrantParameter(check: false) : null;
+                var parsed = expressions.Parse($"Properties.{property.Name}", text, c, g, ExpressionPhase.Request, property.Gives, t => add(prefix + t, at));
+                if (parsed is null)
+                {
+                    ok = false;
+                    continue;
+                }
+
+                if (!property.PerGrant) readable.Add(parsed.Readable);
+                delegates.Add(DelegateOf(property.Gives, parsed.Body, c, g));
+            }
+
+            compiled[property.Name] = delegates;
+        }
+
+        return ok ? new CompiledEffect(compiled, readable) : null;
+    }
+
+    private static Delegate DelegateOf(Type gives, Expression body, ParameterExpression c, ParameterExpression? g)
+    {
+        var method = typeof(RuleSetLoader).GetMethod(nameof(Delegate), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var target = gives == typeof(IComparable) ? typeof(IComparable) : gives;
+        if (gives == typeof(IComparable)) body = Expression.Convert(body, typeof(IComparable));
+        return (Delegate)method.MakeGenericMethod(target).Invoke(null, [body, c, g])!;
+    }
+
+    /// <summary>Compiles a body over a typed <c>c</c> (and <c>g</c>) into a delegate over the base types, converting each once.</summary>
+    internal static Func<CaseFacts, object?, T> Delegate<T>(Expression body, ParameterExpression c, ParameterExpression? g)
+    {
+        var cBase = Expression.Parameter(typeof(CaseFacts), "facts");
+        var gBase = Expression.Parameter(typeof(object), "grant");
+        var variables = g is null ? new[] { c } : [c, g];
+        var assigns = new List<Expression> { Expression.Assign(c, Expression.Convert(cBase, c.Type)) };
+        if (g is not null) assigns.Add(Expression.Assign(g, Expression.Convert(gBase, g.Type)));
+        var block = Expression.Block(typeof(T), variables, [.. assigns, body]);
+        return RuleExpressions.Compile(Expression.Lambda<Func<CaseFacts, object?, T>>(block, cBase, gBase));
+    }
+
+    private static void CheckProducers(CaseContract contract, List<CompiledRule> rules, List<RuleProblem> problems)
+    {
+        foreach (var type in contract.RequestTypes)
         {
             var groups = rules
                 .Where(r => r.Info.Enabled && r.Produces is not null && r.Info.AppliesTo.Contains(type))
-                .GroupBy(r => r.Produces!)
+                .GroupBy(r => r.Produces!.Name)
                 .Where(g => g.Count() > 1);
             foreach (var group in groups)
             {
@@ -539,6 +523,4 @@ internal static partial class RuleSetLoader
             }
         }
     }
-
-    private static int? Line(JToken t) => t is IJsonLineInfo info && info.HasLineInfo() ? info.LineNumber : null;
 }

@@ -1,4 +1,3 @@
-using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using Newtonsoft.Json.Linq;
@@ -9,16 +8,17 @@ namespace CreditPolicy.Scenarios;
 /// <param name="File">The path relative to the scenario directory, for example <c>deny/refund-denied.json</c>.</param>
 /// <param name="Expected">The outcome named by the folder (<c>permit</c>, <c>deny</c>, <c>indeterminate</c>).</param>
 /// <param name="Description">What the scenario shows, for a person.</param>
-/// <param name="Case">The case as JSON.</param>
+/// <param name="Case">The case as written in the file: its UTF-8 bytes, read against the vocabulary of the version that decides it.</param>
+/// <param name="CaseLine">The line of the file on which the case starts, so its problems name lines of the file.</param>
 /// <param name="Expect">The <c>expect</c> object: <c>reasons</c> (rule names, in order) and any decision fields to match.</param>
-public sealed record Scenario(string File, Outcome Expected, string Description, JToken Case, JObject Expect);
+internal sealed record Scenario(string File, Outcome Expected, string Description, ReadOnlyMemory<byte> Case, int CaseLine, JObject Expect);
 
 /// <summary>The result of running one scenario.</summary>
 /// <param name="File">The scenario file, relative to the scenario directory.</param>
 /// <param name="Failures">Every way the decision differed from the expectation; empty when it passed.</param>
 /// <param name="Decision">The decision, when the case could be decided.</param>
 /// <param name="Trace">Every rule run, in order.</param>
-public sealed record ScenarioResult(string File, IReadOnlyList<string> Failures, Decision? Decision, IReadOnlyList<TraceEntry> Trace)
+internal sealed record ScenarioResult(string File, IReadOnlyList<string> Failures, Decision? Decision, IReadOnlyList<TraceEntry> Trace)
 {
     /// <summary>Whether the decision matched the expectation.</summary>
     public bool Passed => Failures.Count == 0;
@@ -29,7 +29,7 @@ public sealed record ScenarioResult(string File, IReadOnlyList<string> Failures,
 /// <param name="File">The rule's file.</param>
 /// <param name="Decides">How many scenarios it decided in.</param>
 /// <param name="DoesNotDecide">How many scenarios it ran in without deciding.</param>
-public sealed record CoverageGap(string Rule, string File, int Decides, int DoesNotDecide)
+internal sealed record CoverageGap(string Rule, string File, int Decides, int DoesNotDecide)
 {
     /// <summary>What is missing, for a person: which scenario to add.</summary>
     public string Problem => Decides == 0
@@ -43,7 +43,7 @@ public sealed record CoverageGap(string Rule, string File, int Decides, int Does
 /// <summary>What <c>creditpolicy check</c> found: every scenario's result and every rule without coverage.</summary>
 /// <param name="Results">One per scenario file, in path order.</param>
 /// <param name="Gaps">Rules without a scenario where they decide and one where they do not.</param>
-public sealed record CheckReport(IReadOnlyList<ScenarioResult> Results, IReadOnlyList<CoverageGap> Gaps)
+internal sealed record CheckReport(IReadOnlyList<ScenarioResult> Results, IReadOnlyList<CoverageGap> Gaps)
 {
     /// <summary>Scenarios that passed.</summary>
     public int Passed => Results.Count(r => r.Passed);
@@ -58,7 +58,7 @@ public sealed record CheckReport(IReadOnlyList<ScenarioResult> Results, IReadOnl
 /// <summary>What <c>creditpolicy check</c> found for one version of the terms: its own scenarios, run as if the version were in force, and its coverage.</summary>
 /// <param name="Version">The version checked.</param>
 /// <param name="Report">Its scenarios' results and coverage gaps.</param>
-public sealed record VersionCheckReport(RuleSet Version, CheckReport Report)
+internal sealed record VersionCheckReport(RuleSet Version, CheckReport Report)
 {
     /// <summary>Scenarios that failed and coverage gaps, plus one when the version has no scenarios at all.</summary>
     public int Failed => Report.Failed + (Report.Results.Count == 0 ? 1 : 0);
@@ -71,7 +71,7 @@ public sealed record VersionCheckReport(RuleSet Version, CheckReport Report)
 /// <param name="Catalogue">The rule directory checked.</param>
 /// <param name="Versions">One report per version, in order of taking effect.</param>
 /// <param name="AcrossVersions">For a directory with <c>versions/</c>: the results of its top-level <c>tests/</c>, each case decided by the version that applies to it.</param>
-public sealed record CatalogueCheckReport(RuleCatalogue Catalogue, IReadOnlyList<VersionCheckReport> Versions, IReadOnlyList<ScenarioResult> AcrossVersions)
+internal sealed record CatalogueCheckReport(RuleCatalogue Catalogue, IReadOnlyList<VersionCheckReport> Versions, IReadOnlyList<ScenarioResult> AcrossVersions)
 {
     /// <summary>Scenarios that passed, over every version and across versions.</summary>
     public int Passed => Versions.Sum(v => v.Report.Passed) + AcrossVersions.Count(r => r.Passed);

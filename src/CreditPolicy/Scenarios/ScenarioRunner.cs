@@ -1,14 +1,15 @@
+using System.Text.Json;
 using CreditPolicy.Evaluation;
-using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
+using CreditPolicy.Rules.Effects;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Scenarios;
 
 /// <summary>Finds the scenarios of a rule directory (<c>tests/permit</c>, <c>tests/deny</c>, <c>tests/indeterminate</c>), runs them and checks rule coverage.</summary>
-public static class ScenarioRunner
+internal static class ScenarioRunner
 {
     /// <summary>The scenario folder inside a rule directory.</summary>
     public const string TestsFolder = "tests";
@@ -39,10 +40,11 @@ public static class ScenarioRunner
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(scenario);
-        var read = CaseJson.FromToken(scenario.Case);
+        var read = policy.ReadCase(scenario.Case.Span);
         if (!read.IsValid)
         {
-            return new ScenarioResult(scenario.File, read.Problems.Select(p => "case: " + p).ToArray(), null, []);
+            // Lines of the file: the case's own line numbers start where the case does.
+            return new ScenarioResult(scenario.File, read.Problems.Select(p => "case: " + (p with { Line = p.Line + scenario.CaseLine - 1 })).ToArray(), null, []);
         }
 
         var evaluation = policy.Explain(read.Case!);
@@ -53,7 +55,7 @@ public static class ScenarioRunner
             failures.Add($"expected {DecisionJson.OutcomeName(scenario.Expected)}, got {DecisionJson.OutcomeName(decision.Outcome)} ({Cited(decision)})");
         }
 
-        var actual = (JObject)JToken.ReadFrom(CaseJson.CreateReader(new StringReader(DecisionJson.Serialize(decision, indented: false))));
+        var actual = (JObject)JToken.ReadFrom(new JsonTextReader(new StringReader(DecisionJson.Serialize(decision, indented: false))) { FloatParseHandling = FloatParseHandling.Decimal, DateParseHandling = DateParseHandling.None });
         foreach (var (key, expected) in scenario.Expect)
         {
             if (key == "reasons")
@@ -158,17 +160,19 @@ public static class ScenarioRunner
             return (null, "scenario files live in a folder named for the expected outcome: permit/, deny/ or indeterminate/");
         }
 
-        JToken token;
+        byte[] bytes;
         try
         {
-            using var reader = CaseJson.CreateReader(File.OpenText(Path.Combine(root, file)));
-            token = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Load });
+            bytes = File.ReadAllBytes(Path.Combine(root, file));
         }
-        catch (JsonReaderException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return (null, $"not valid JSON (line {ex.LineNumber}): {ex.Message}");
+            return (null, $"could not be read: {ex.Message}");
         }
 
+        var parseProblems = new List<RuleProblem>();
+        var token = RuleJson.Parse(file, bytes, parseProblems);
+        if (token is null) return (null, string.Join("; ", parseProblems.Select(p => (p.Line is { } l ? $"line {l}: " : "") + p.Message)));
         if (token is not JObject o) return (null, "expected an object with description, case and expect");
         var unknown = o.Properties().Select(p => p.Name).Where(n => !ScenarioFields.Contains(n)).ToArray();
         if (unknown.Length > 0) return (null, $"unknown field(s) {string.Join(", ", unknown)}; expected {string.Join(", ", ScenarioFields.Skip(1))}");
@@ -179,11 +183,12 @@ public static class ScenarioRunner
             return (null, "expect.reasons: required, an array of rule names");
         }
 
-        var allowed = new[] { "reasons", "allocations", "forfeitures", "expirations", "reload", "balance", "rules" };
+        var allowed = new[] { "reasons" }.Concat(EffectModules.All.Select(e => e.Name)).Append("rules").ToArray();
         var extra = expect.Properties().Select(p => p.Name).Where(n => !allowed.Contains(n)).ToArray();
         if (extra.Length > 0) return (null, $"expect: unknown field(s) {string.Join(", ", extra)}; expected some of {string.Join(", ", allowed)}");
         var description = o["description"] is JValue { Type: JTokenType.String } d ? (string)d! : "";
-        return (new Scenario(file, expected.Value, description, @case, expect), null);
+        var (caseBytes, caseLine) = CaseSlice(bytes);
+        return (new Scenario(file, expected.Value, description, caseBytes, caseLine, expect), null);
     }
 
     /// <summary>Compares expected JSON with the decision's: objects match on the keys the expectation names, arrays in order, numbers by value.</summary>
@@ -215,6 +220,27 @@ public static class ScenarioRunner
             default:
                 return $"{path}: expected {expected.ToString(Formatting.None)}, got {actual.ToString(Formatting.None)}";
         }
+    }
+
+    /// <summary>The bytes of the top-level <c>case</c> value exactly as written, and the line it starts on.</summary>
+    private static (ReadOnlyMemory<byte> Bytes, int Line) CaseSlice(byte[] file)
+    {
+        var offset = file.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var r = new Utf8JsonReader(file.AsSpan(offset));
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var isCase = r.ValueTextEquals("case"u8);
+            r.Read();
+            var start = (int)r.TokenStartIndex;
+            r.Skip();
+            if (!isCase) continue;
+            var end = (int)r.BytesConsumed;
+            var line = file.AsSpan(0, offset + start).Count((byte)'\n') + 1;
+            return (file.AsMemory(offset + start, end - start), line);
+        }
+
+        return (ReadOnlyMemory<byte>.Empty, 1);
     }
 
     private static string Cited(Decision d) => d.Reasons.Count == 0 ? "no reasons" : string.Join(", ", d.Reasons.Select(r => r.Rule));

@@ -3,7 +3,7 @@ using System.Text;
 using NodaTime;
 using NodaTime.Text;
 
-namespace CreditPolicy.Evaluation;
+namespace CreditPolicy.Model;
 
 /// <summary>One fact a rule looked at: the expression as written in the rule and its value when the rule ran.</summary>
 /// <param name="Expression">A member chain over <c>c</c> or <c>g</c> as it appears in the rule, for example <c>c.Account.BalanceMaintenance.Threshold</c> or <c>c.Target.Is("expired")</c>.</param>
@@ -30,6 +30,7 @@ public sealed record TraceValue(string Expression, object? Value, string? Error 
             case Instant i: return InstantPattern.ExtendedIso.Format(i);
             case LocalDate d: return LocalDatePattern.Iso.Format(d);
             case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
+            case IDictionary<string, object?> map: return "{" + string.Join(", ", map.Select(kv => $"{kv.Key}: {Format(kv.Value)}")) + "}";
             case IEnumerable<object?> list: return "[" + string.Join(", ", list.Select(Format)) + "]";
             default: return Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
         }

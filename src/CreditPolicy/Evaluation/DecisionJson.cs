@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
-using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
+using CreditPolicy.Rules.Effects;
 using Newtonsoft.Json;
 using NodaTime;
 using NodaTime.Text;
 
-namespace CreditPolicy.Json;
+namespace CreditPolicy.Evaluation;
 
 /// <summary>Writes decisions as the contract's JSON: camelCase, fields in a fixed order, the same bytes for the same decision.</summary>
 public static class DecisionJson
@@ -26,7 +26,7 @@ public static class DecisionJson
     /// <summary>The decision as JSON text followed by <c>trace</c>: every rule run, in order, with the values it looked at.</summary>
     /// <remarks>The fields before <c>trace</c> are exactly those <see cref="Serialize(Decision, bool)"/> writes.</remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="evaluation"/> is null.</exception>
-    public static string Serialize(Evaluation.Evaluation evaluation, bool indented = true)
+    public static string Serialize(Explanation evaluation, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var sb = new StringBuilder(4096);
@@ -72,104 +72,15 @@ public static class DecisionJson
         }
 
         w.WriteEndArray();
-        w.WritePropertyName("allocations");
-        w.WriteStartArray();
-        foreach (var a in d.Allocations)
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(a.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(a.Kind);
-            w.WritePropertyName("amount");
-            WriteMoney(w, a.Amount);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WritePropertyName("forfeitures");
-        w.WriteStartArray();
-        foreach (var f in d.Forfeitures)
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(f.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(f.Kind);
-            w.WritePropertyName("amount");
-            WriteMoney(w, f.Amount);
-            w.WritePropertyName("at");
-            w.WriteValue(Format(f.At));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WritePropertyName("expirations");
-        w.WriteStartArray();
-        foreach (var e in d.Expirations)
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(e.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(e.Kind);
-            w.WritePropertyName("expiresAt");
-            w.WriteValue(Format(e.ExpiresAt));
-            w.WritePropertyName("rule");
-            w.WriteValue(e.Rule);
-            w.WritePropertyName("clause");
-            w.WriteValue(e.Clause);
-            w.WritePropertyName("expired");
-            w.WriteValue(e.Expired);
-            w.WritePropertyName("remaining");
-            WriteMoney(w, e.Remaining);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WritePropertyName("reload");
-        if (d.Reload is { } reload)
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("amount");
-            WriteMoney(w, reload.Amount);
-            w.WritePropertyName("chargeOn");
-            w.WriteValue(LocalDatePattern.Iso.Format(reload.ChargeOn));
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull();
-        }
-
-        w.WritePropertyName("balance");
-        if (d.Balance is { } balance)
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("total");
-            WriteMoney(w, balance.Total);
-            w.WritePropertyName("byKind");
-            w.WriteStartObject();
-            foreach (var (kind, amount) in balance.ByKind)
-            {
-                w.WritePropertyName(kind);
-                WriteMoney(w, amount);
-            }
-
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull();
-        }
-
+        foreach (var effect in EffectModules.All) effect.Write(w, d);
         w.WritePropertyName("rules");
         w.WriteStartObject();
         w.WritePropertyName("termsVersion");
         w.WriteValue(d.Rules.TermsVersion);
         w.WritePropertyName("digest");
         w.WriteValue(d.Rules.Digest);
+        w.WritePropertyName("tzdb");
+        w.WriteValue(d.Rules.Tzdb);
         w.WriteEndObject();
         w.WritePropertyName("asOf");
         w.WriteValue(Format(d.AsOf));
@@ -254,6 +165,16 @@ public static class DecisionJson
             case long l: w.WriteValue(l); break;
             case Instant i: w.WriteValue(Format(i)); break;
             case LocalDate d: w.WriteValue(LocalDatePattern.Iso.Format(d)); break;
+            case IDictionary<string, object?> map:
+                w.WriteStartObject();
+                foreach (var (key, item) in map)
+                {
+                    w.WritePropertyName(key);
+                    WriteTraceValue(w, item);
+                }
+
+                w.WriteEndObject();
+                break;
             case IEnumerable<object?> list:
                 w.WriteStartArray();
                 foreach (var item in list) WriteTraceValue(w, item);

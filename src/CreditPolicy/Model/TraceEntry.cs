@@ -1,4 +1,4 @@
-namespace CreditPolicy.Evaluation;
+namespace CreditPolicy.Model;
 
 /// <summary>One rule run during an evaluation: which rule, for which grant, whether it fired, what it produced and the values it looked at.</summary>
 /// <param name="Rule">The rule name.</param>
@@ -17,7 +17,7 @@ public sealed record TraceEntry(string Rule, string Clause, string Scope, string
     public IReadOnlyList<TraceValue> Values { get; init; } = [];
 }
 
-/// <summary>A decision together with every rule run to reach it, in order.</summary>
+/// <summary>A decision together with every rule run to reach it, in order: what <c>explain</c> shows.</summary>
 /// <param name="Decision">The decision.</param>
 /// <param name="Trace">Every rule run, in order.</param>
-public sealed record Evaluation(Model.Decision Decision, IReadOnlyList<TraceEntry> Trace);
+public sealed record Explanation(Decision Decision, IReadOnlyList<TraceEntry> Trace);

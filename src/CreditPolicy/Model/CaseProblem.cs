@@ -1,4 +1,4 @@
-namespace CreditPolicy.Json;
+namespace CreditPolicy.Model;
 
 /// <summary>One thing wrong with a case: where (JSON path, and line and column when read from text) and what was expected.</summary>
 /// <param name="Path">The JSON path, for example <c>grants[1].remaining</c>; <c>$</c> for the whole document.</param>

@@ -1,0 +1,66 @@
+using CreditPolicy.Model;
+using NodaTime;
+using Newtonsoft.Json;
+
+namespace CreditPolicy.Rules.Effects;
+
+/// <summary><c>expirations</c>: each grant's expiry, the rule that set it and whether it has passed at <c>asOf</c>.</summary>
+/// <remarks>
+/// Listed by expiry, then grant id; a grant that never expires comes last with <c>expiresAt: null</c>. With
+/// <c>until</c> (an expression giving an instant, or null for no horizon) only expiries at or before it are listed.
+/// </remarks>
+internal sealed class ExpirationsEffect : EffectModule
+{
+    public override string Name => "expirations";
+
+    public override string Description => "List each grant's expiry, the rule that set it and whether it has passed.";
+
+    public override IReadOnlyList<EffectProperty> Properties { get; } =
+    [
+        new("until", PerGrant: false, List: false, typeof(Instant?), Required: false, "List only expiries at or before this instant, over c (for example c.Request.Until); null lists all."),
+    ];
+
+    public override void Apply(CompiledRule rule, CompiledEffect effect, CaseFacts c, DecisionEffects effects)
+    {
+        var until = effect.One<Instant?>("until") is { } u ? Run(rule, u, c, null) : null;
+        effects.Expirations = c.GrantArray
+            .Where(g => until is null || (!g.NeverExpires && g.Expiry <= until.Value))
+            .OrderBy(g => g.Expiry)
+            .ThenBy(g => g.Id, StringComparer.Ordinal)
+            .Select(g => new Expiration(g.Id, g.Kind, g.NeverExpires ? null : g.Expiry, g.ExpiryRule, g.ExpiryClause, !g.NeverExpires && c.AsOf >= g.Expiry, g.Remaining))
+            .ToArray();
+    }
+
+    public override void Write(JsonWriter w, Decision d)
+    {
+        w.WritePropertyName(Name);
+        w.WriteStartArray();
+        foreach (var e in d.Expirations)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("grantId");
+            w.WriteValue(e.GrantId);
+            w.WritePropertyName("kind");
+            w.WriteValue(e.Kind);
+            w.WritePropertyName("expiresAt");
+            if (e.ExpiresAt is { } at) w.WriteValue(Format(at));
+            else w.WriteNull();
+            w.WritePropertyName("rule");
+            w.WriteValue(e.Rule);
+            w.WritePropertyName("clause");
+            w.WriteValue(e.Clause);
+            w.WritePropertyName("expired");
+            w.WriteValue(e.Expired);
+            w.WritePropertyName("remaining");
+            Money(w, e.Remaining);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    public override IEnumerable<string> Explain(Decision d) =>
+        d.Expirations.Select(e => $"{e.GrantId} ({e.Kind}, {Money(e.Remaining)} remaining) {(e.ExpiresAt is { } at ? (e.Expired ? "expired at " : "expires at ") + Format(at) : "never expires")} by {e.Rule} ({e.Clause})");
+
+    public override bool Same(Decision a, Decision b) => a.Expirations.SequenceEqual(b.Expirations);
+}
