@@ -46,7 +46,6 @@ public static class CaseValidator
                 if (bm.Enabled && bm.ReloadAmount <= 0m) Problem("account.balanceMaintenance.reloadAmount", $"must be greater than zero when the service is enabled, got {bm.ReloadAmount}");
                 NonNegative(problems, "account.balanceMaintenance.reloadAmount", bm.ReloadAmount);
                 NonNegative(problems, "account.balanceMaintenance.pendingReloadAmount", bm.PendingReloadAmount);
-                if (bm.OptedOutAt is { } optedOut && optedOut > @case.AsOf) Problem("account.balanceMaintenance.optedOutAt", "must not be after asOf");
             }
         }
 

@@ -462,6 +462,28 @@ public sealed class CreditPolicyEngineTests
         Assert.Equal([Cited("reload-opted-out", "B.3")], decision.Reasons);
     }
 
+    [Theory]
+    [InlineData("2026-11-25T10:00:00.0000001Z")] // one tick after asOf
+    [InlineData("2027-01-01T00:00:00Z")]
+    public void Decide_ReloadWithOptOutDatedAfterAsOf_PermittedAsNotYetOptedOut(string optedOutAt)
+    {
+        // B.3 authorises charges "until Customer opts out"; at asOf that has not happened yet (issue 9).
+        var @case = new CaseBuilder().WithMaintenance(optedOutAt: optedOutAt).Of(RequestTypes.Reload);
+
+        var decision = Engine.Decide(@case);
+
+        Assert.Equal(Outcome.Permit, decision.Outcome);
+        Assert.Equal([Cited("reload-due", "B.3")], decision.Reasons);
+    }
+
+    [Fact]
+    public void Decide_ReloadWithOptOutExactlyAtAsOf_Denied()
+    {
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(optedOutAt: "2026-11-25T10:00:00Z").Of(RequestTypes.Reload));
+
+        Assert.Equal([Cited("reload-opted-out", "B.3")], decision.Reasons);
+    }
+
     [Fact]
     public void Decide_ReloadOnClosedAccount_Denied()
     {
