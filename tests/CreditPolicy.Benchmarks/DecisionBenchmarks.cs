@@ -26,8 +26,8 @@ public class DecisionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // The current terms, in force at every instant: the terms the oracle implements.
-        _catalogue = RuleCatalogue.AlwaysInForce(RuleSet.Load(Path.Combine(Cases.RulesDirectory, "versions", "2026-11-24")));
+        // The bundled terms (in force at every instant): the terms the oracle implements.
+        _catalogue = RuleCatalogue.AlwaysInForce(RuleSet.Load(Cases.RulesDirectory));
         _engine = new CreditPolicyEngine(_catalogue);
         _stock = new StockRulesEngineRunner(_catalogue);
         (_refund, _use5, _use50, _reload5, _close50) = (Cases.Refund(), Cases.Use(5), Cases.Use(50), Cases.Reload(5), Cases.Close(50));

@@ -2,7 +2,7 @@ using CreditPolicy.Rules;
 
 namespace CreditPolicy.Tests;
 
-/// <summary>The bundled current terms (rules/versions/2026-11-24), loaded once for every test that only reads them.</summary>
+/// <summary>The bundled terms (rules/), loaded once for every test that only reads them.</summary>
 internal static class BundledRules
 {
     private static readonly Lazy<RuleSet> Set = new(() => RuleSet.Load(TestPaths.CurrentTerms));
@@ -13,9 +13,9 @@ internal static class BundledRules
 
     public static RuleSet RuleSet => Set.Value;
 
-    /// <summary>An engine over the current terms, in force from their effective date (2026-11-24) on.</summary>
+    /// <summary>An engine over the bundled terms as loaded: they carry no effectiveFrom, so they decide at every instant.</summary>
     public static CreditPolicyEngine Engine => Engines.Value;
 
-    /// <summary>An engine over the current terms at every instant: the terms the oracle implements, for generated cases of any date.</summary>
+    /// <summary>An engine over the bundled terms at every instant whatever their terms.json says: the terms the oracle implements, for generated cases of any date.</summary>
     public static CreditPolicyEngine AlwaysInForce => AlwaysInForceEngine.Value;
 }

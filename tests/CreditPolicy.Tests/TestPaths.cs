@@ -5,23 +5,28 @@ internal static class TestPaths
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>The bundled terms as written: one version (<see cref="CurrentVersion"/>) without an effectiveFrom, so in force at every instant.</summary>
     public static string Rules => Path.Combine(RepositoryRoot, "rules");
 
-    /// <summary>The terms version of the bundled rules in force from 2026-11-24.</summary>
+    /// <summary>The terms version of the bundled rules.</summary>
     public const string CurrentVersion = "2026-11-24";
 
-    /// <summary>The bundled illustrative earlier version of the terms.</summary>
-    public const string EarlierVersion = "2025-01-01";
+    /// <summary>The bundled terms (a complete single-version rule directory); the same folder as <see cref="Rules"/>.</summary>
+    public static string CurrentTerms => Rules;
 
-    /// <summary>The folder of the bundled current terms (a complete single-version rule directory).</summary>
-    public static string CurrentTerms => Version(Rules, CurrentVersion);
+    /// <summary>The example of the versioning mechanism: <c>versions/2026-11-24/</c> (the bundled terms, effective 2026-11-24T00:00:00Z),
+    /// <c>versions/2027-07-01/</c> (an illustration, effective 2027-07-01T00:00:00Z) and scenarios across the two in <c>tests/</c>.</summary>
+    public static string VersionedRules => Path.Combine(Examples, "versioned-rules");
+
+    /// <summary>The illustrative later version in <see cref="VersionedRules"/>: Promotional Credits without an indicated expiry last six calendar months.</summary>
+    public const string LaterVersion = "2027-07-01";
 
     /// <summary>The folder of one version inside a rule directory that holds several.</summary>
     public static string Version(string rules, string termsVersion) => Path.Combine(rules, "versions", termsVersion);
 
     public static string Examples => Path.Combine(RepositoryRoot, "examples");
 
-    /// <summary>Copies the bundled rules (every version, with their scenarios), or one folder of them, to a fresh temporary directory the caller may edit.</summary>
+    /// <summary>Copies the bundled rules (with their scenarios), or another rule directory such as <see cref="VersionedRules"/>, to a fresh temporary directory the caller may edit.</summary>
     public static string CopyRules(string? source = null)
     {
         source ??= Rules;

@@ -330,7 +330,16 @@ internal sealed class CaseGenerator(int seed)
                 _ => r.Number(0, 20000) / 100m,
             };
             var reload = enabled || r.Bool(0.8f) ? Money() : 0m;
-            var optedOutAt = r.Bool(0.2f) ? (r.Bool(0.2f) ? asOf : asOf - Duration.FromSeconds(r.Long(1, 300L * 86400))) : (Instant?)null;
+            // Opt-outs at, just after and after asOf too: one dated after asOf has not happened yet (B.3 "until Customer opts out").
+            var optedOutAt = r.Bool(0.2f)
+                ? r.WeightedRandom(["at", "tick-after", "after", "before"], [0.15f, 0.1f, 0.15f, 0.6f]) switch
+                {
+                    "at" => asOf,
+                    "tick-after" => asOf + Tick,
+                    "after" => asOf + Duration.FromSeconds(r.Long(1, 300L * 86400)),
+                    _ => asOf - Duration.FromSeconds(r.Long(1, 300L * 86400)),
+                }
+                : (Instant?)null;
             return new BalanceMaintenance(enabled, threshold, reload, r.Bool(0.85f), optedOutAt, pending);
         }
 

@@ -11,14 +11,13 @@ public sealed class ImpactDiffTests
 {
     private static string Corpus(int count) => string.Concat(Enumerable.Range(0, count).Select(i => NdjsonCorpus.Line(i) + "\n"));
 
-    /// <summary>A copy of the bundled rules whose current terms let usage credits last 18 months and deny every reload.</summary>
+    /// <summary>A copy of the bundled rules that lets usage credits last 18 months and denies every reload.</summary>
     private static string EditedRules()
     {
         var dir = TestPaths.CopyRules();
-        var current = TestPaths.Version(dir, TestPaths.CurrentVersion);
-        var expiry = Path.Combine(current, "expiry.json");
+        var expiry = Path.Combine(dir, "expiry.json");
         File.WriteAllText(expiry, File.ReadAllText(expiry).Replace("\"P1Y\", c.Account.TimeZone)\"\n      }\n    },\n    {\n      \"RuleName\": \"promotional-indicated-expiry\"", "\"P18M\", c.Account.TimeZone)\"\n      }\n    },\n    {\n      \"RuleName\": \"promotional-indicated-expiry\"", StringComparison.Ordinal));
-        var reload = Path.Combine(current, "balance-maintenance.json");
+        var reload = Path.Combine(dir, "balance-maintenance.json");
         File.WriteAllText(reload, File.ReadAllText(reload).Replace("\"Expression\": \"!c.Account.BalanceMaintenance.Enabled\"", "\"Expression\": \"true\"", StringComparison.Ordinal));
         return dir;
     }

@@ -209,23 +209,39 @@ public sealed class CommandsTests : IDisposable
 
     private static Task<(int Exit, string Out, string Err)> Run(string[] args, string stdin = "") => CliRunner.Run(stdin, args);
 
-    // Effective-dated terms (account.termsVersion, versions/).
+    // Effective-dated terms (account.termsVersion, versions/ as in examples/versioned-rules).
 
     [Fact]
-    public async Task Check_BundledRules_NamesTheVersionOfEveryLineAndPasses()
+    public async Task Check_BundledRules_OneVersionInForceAtEveryInstantPasses()
     {
         var (exit, output, error) = await CliRunner.Run("", "check", TestPaths.Rules);
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.$", lines[0]);
+        Assert.StartsWith("Loaded 1 version of the terms from ", lines[1]);
+        Assert.Matches(@"^  2026-11-24  in force at every instant  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
+        Assert.Contains("PASS  2026-11-24  tests/deny/refund-denied.json  deny by refund-denied", lines);
+        var results = lines.Where(l => l.StartsWith("PASS", StringComparison.Ordinal) || l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
+        Assert.All(results, l => Assert.StartsWith("PASS", l));
+        Assert.Equal($"{results.Length} passed, 0 failed", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Check_VersioningExample_NamesTheVersionOfEveryLineAndPasses()
+    {
+        var (exit, output, error) = await CliRunner.Run("", "check", TestPaths.VersionedRules);
+
+        Assert.True(exit == 0, output + error);
+        var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.$", lines[0]);
         Assert.StartsWith("Loaded 2 versions of the terms from ", lines[1]);
-        Assert.Matches(@"^  2025-01-01  in force from 2025-01-01T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
-        Assert.Matches(@"^  2026-11-24  in force from 2026-11-24T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[3]);
-        Assert.Contains("PASS  2025-01-01  versions/2025-01-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", lines);
+        Assert.Matches(@"^  2026-11-24  in force from 2026-11-24T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
+        Assert.Matches(@"^  2027-07-01  in force from 2027-07-01T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[3]);
+        Assert.Contains("PASS  2027-07-01  versions/2027-07-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", lines);
         Assert.Contains("PASS  2026-11-24  versions/2026-11-24/tests/deny/refund-denied.json  deny by refund-denied", lines);
-        Assert.Contains("PASS  2025-01-01  tests/deny/use-pinned-account-keeps-earlier-terms.json  deny by use-insufficient-credits, grant-expired", lines);
-        Assert.Contains("PASS  2026-11-24  tests/permit/use-promotional-live-under-current-terms.json  permit by use-draws-credits", lines);
+        Assert.Contains("PASS  2026-11-24  tests/permit/use-pinned-account-keeps-earlier-terms.json  permit by use-draws-credits", lines);
+        Assert.Contains("PASS  2027-07-01  tests/deny/use-promotional-expired-under-later-terms.json  deny by use-insufficient-credits, grant-expired", lines);
         Assert.Contains("PASS  -           tests/indeterminate/no-terms-before-the-earliest-version.json  indeterminate by evaluator:no-terms-in-force", lines);
         var results = lines.Where(l => l.StartsWith("PASS", StringComparison.Ordinal) || l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
         Assert.All(results, l => Assert.StartsWith("PASS", l));
@@ -233,26 +249,16 @@ public sealed class CommandsTests : IDisposable
     }
 
     [Fact]
-    public async Task Check_SingleVersionDirectory_WorksAsBefore()
-    {
-        var (exit, output, _) = await CliRunner.Run("", "check", TestPaths.CurrentTerms);
-
-        Assert.Equal(0, exit);
-        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\nLoaded 1 version of the terms from ", output);
-        Assert.Contains("PASS  2026-11-24  tests/deny/refund-denied.json  deny by refund-denied", output);
-    }
-
-    [Fact]
     public async Task Check_FailingScenarioInOneVersion_FailsNamingTheVersion()
     {
-        var dir = TestPaths.CopyRules();
-        var scenario = Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "permit", "expirations-month-end-and-dst-gap.json");
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var scenario = Path.Combine(TestPaths.Version(dir, TestPaths.LaterVersion), "tests", "permit", "expirations-month-end-and-dst-gap.json");
         File.WriteAllText(scenario, File.ReadAllText(scenario).Replace("2025-02-28T18:00:00Z", "2025-03-01T18:00:00Z", StringComparison.Ordinal));
 
         var (exit, output, _) = await CliRunner.Run("", "check", dir);
 
         Assert.Equal(1, exit);
-        Assert.Contains("FAIL  2025-01-01  versions/2025-01-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", output);
+        Assert.Contains("FAIL  2027-07-01  versions/2027-07-01/tests/permit/expirations-month-end-and-dst-gap.json  permit by expirations-listed", output);
         Assert.Contains("expirations[0].expiresAt: expected \"2025-03-01T18:00:00Z\", got \"2025-02-28T18:00:00Z\"", output);
         Assert.EndsWith(", 1 failed" + Environment.NewLine, output);
     }
@@ -260,7 +266,7 @@ public sealed class CommandsTests : IDisposable
     [Fact]
     public async Task Check_BadRuleInOneVersion_Exits2NamingVersionFileAndRule()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
         var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
         File.WriteAllText(use, File.ReadAllText(use).Replace("\"Expression\"", "\"Expresion\"", StringComparison.Ordinal));
 
@@ -293,7 +299,7 @@ public sealed class CommandsTests : IDisposable
         var (exit, output, _) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules, "--compact");
 
         Assert.Equal(0, exit);
-        Assert.StartsWith("{\"outcome\":\"indeterminate\",\"reasons\":[{\"rule\":\"evaluator:unknown-terms-version\",\"clause\":null,\"message\":\"The account is pinned to terms version '1999-01-01', which these rules do not hold (they hold 2025-01-01, 2026-11-24).\"}]", output);
+        Assert.StartsWith("{\"outcome\":\"indeterminate\",\"reasons\":[{\"rule\":\"evaluator:unknown-terms-version\",\"clause\":null,\"message\":\"The account is pinned to terms version '1999-01-01', which these rules do not hold (they hold 2026-11-24).\"}]", output);
     }
 
     // Explain, trace, decision records and the decision log.

@@ -462,6 +462,28 @@ public sealed class CreditPolicyEngineTests
         Assert.Equal([Cited("reload-opted-out", "B.3")], decision.Reasons);
     }
 
+    [Theory]
+    [InlineData("2026-11-25T10:00:00.0000001Z")] // one tick after asOf
+    [InlineData("2027-01-01T00:00:00Z")]
+    public void Decide_ReloadWithOptOutDatedAfterAsOf_PermittedAsNotYetOptedOut(string optedOutAt)
+    {
+        // B.3 authorises charges "until Customer opts out"; at asOf that has not happened yet (issue 9).
+        var @case = new CaseBuilder().WithMaintenance(optedOutAt: optedOutAt).Of(RequestTypes.Reload);
+
+        var decision = Engine.Decide(@case);
+
+        Assert.Equal(Outcome.Permit, decision.Outcome);
+        Assert.Equal([Cited("reload-due", "B.3")], decision.Reasons);
+    }
+
+    [Fact]
+    public void Decide_ReloadWithOptOutExactlyAtAsOf_Denied()
+    {
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(optedOutAt: "2026-11-25T10:00:00Z").Of(RequestTypes.Reload));
+
+        Assert.Equal([Cited("reload-opted-out", "B.3")], decision.Reasons);
+    }
+
     [Fact]
     public void Decide_ReloadOnClosedAccount_Denied()
     {
@@ -748,13 +770,13 @@ public sealed class CreditPolicyEngineTests
 
     // Which version of the terms decides a case, and what a decision says when none can.
 
-    private static readonly Lazy<CreditPolicyEngine> Versioned = new(() => CreditPolicyEngine.FromDirectory(TestPaths.Rules));
+    private static readonly Lazy<CreditPolicyEngine> Versioned = new(() => CreditPolicyEngine.FromDirectory(TestPaths.VersionedRules));
 
-    /// <summary>A promotion issued 2026-05-01 without an expiry: six months under the earlier terms, a year under the current ones.</summary>
+    /// <summary>A promotion issued 2026-12-15 without an expiry: a year under the example's 2026-11-24 version, six months under its illustrative 2027-07-01.</summary>
     private static CreditCase PromotionUse(Instant asOf, string? pinned = null) => new(
         asOf,
         new Account("acct_1", AccountStatuses.Open, null, "Etc/UTC", null, pinned),
-        [new Grant("g1", GrantKinds.Promotional, "acct_1", 20m, 20m, Instant.FromUtc(2026, 5, 1, 0, 0), null, null, GrantSources.Promotion)],
+        [new Grant("g1", GrantKinds.Promotional, "acct_1", 20m, 20m, Instant.FromUtc(2026, 12, 15, 0, 0), null, null, GrantSources.Promotion)],
         new CreditRequest(RequestTypes.Use, Amount: 10m, RequestedBy: "acct_1"));
 
     [Fact]
@@ -762,23 +784,23 @@ public sealed class CreditPolicyEngineTests
     {
         var engine = Versioned.Value;
 
-        var before = engine.Decide(PromotionUse(Instant.FromUtc(2026, 11, 23, 23, 59)));
-        var after = engine.Decide(PromotionUse(Instant.FromUtc(2026, 11, 24, 0, 0)));
+        var before = engine.Decide(PromotionUse(Instant.FromUtc(2027, 6, 30, 23, 59)));
+        var after = engine.Decide(PromotionUse(Instant.FromUtc(2027, 7, 1, 0, 0)));
 
-        Assert.Equal(Outcome.Deny, before.Outcome);
-        Assert.Equal(engine.Catalogue.Find(TestPaths.EarlierVersion)!.Identity, before.Rules);
-        Assert.Equal(Outcome.Permit, after.Outcome);
-        Assert.Equal(engine.Catalogue.Find(TestPaths.CurrentVersion)!.Identity, after.Rules);
+        Assert.Equal(Outcome.Permit, before.Outcome);
+        Assert.Equal(engine.Catalogue.Find(TestPaths.CurrentVersion)!.Identity, before.Rules);
+        Assert.Equal(Outcome.Deny, after.Outcome);
+        Assert.Equal(engine.Catalogue.Find(TestPaths.LaterVersion)!.Identity, after.Rules);
     }
 
     [Fact]
     public void Decide_AccountPinnedToEarlierTerms_KeepsThemAfterANewVersionTakesEffect()
     {
-        var decision = Versioned.Value.Decide(PromotionUse(Instant.FromUtc(2026, 12, 1, 0, 0), pinned: TestPaths.EarlierVersion));
+        var decision = Versioned.Value.Decide(PromotionUse(Instant.FromUtc(2027, 8, 1, 0, 0), pinned: TestPaths.CurrentVersion));
 
-        Assert.Equal(Outcome.Deny, decision.Outcome);
-        Assert.Equal(TestPaths.EarlierVersion, decision.Rules.TermsVersion);
-        Assert.Contains(decision.Reasons, r => r.Rule == "grant-expired" && r.GrantId == "g1");
+        Assert.Equal(Outcome.Permit, decision.Outcome);
+        Assert.Equal(TestPaths.CurrentVersion, decision.Rules.TermsVersion);
+        Assert.Equal("g1", Assert.Single(decision.Allocations).GrantId);
     }
 
     [Fact]
@@ -786,12 +808,12 @@ public sealed class CreditPolicyEngineTests
     {
         var engine = Versioned.Value;
 
-        var decision = engine.Decide(PromotionUse(Instant.FromUtc(2026, 12, 1, 0, 0), pinned: "2024-06-01"));
+        var decision = engine.Decide(PromotionUse(Instant.FromUtc(2027, 8, 1, 0, 0), pinned: "2024-06-01"));
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         var reason = Assert.Single(decision.Reasons);
         Assert.Equal("evaluator:unknown-terms-version", reason.Rule);
-        Assert.Equal("The account is pinned to terms version '2024-06-01', which these rules do not hold (they hold 2025-01-01, 2026-11-24).", reason.Message);
+        Assert.Equal("The account is pinned to terms version '2024-06-01', which these rules do not hold (they hold 2026-11-24, 2027-07-01).", reason.Message);
         Assert.Equal(engine.Catalogue.Identity, decision.Rules);
         Assert.Null(decision.Rules.TermsVersion);
     }
@@ -799,33 +821,51 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_AsOfBeforeEveryVersion_IsIndeterminateSayingWhenTheEarliestTakesEffect()
     {
-        var @case = PromotionUse(Instant.FromUtc(2024, 12, 31, 0, 0)) with { Grants = [] };
+        var @case = PromotionUse(Instant.FromUtc(2026, 11, 23, 0, 0)) with { Grants = [] };
 
         var decision = Versioned.Value.Decide(@case);
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         var reason = Assert.Single(decision.Reasons);
         Assert.Equal("evaluator:no-terms-in-force", reason.Rule);
-        Assert.Equal("No version of the terms is in force at 2024-12-31T00:00:00Z: the earliest, 2025-01-01, takes effect at 2025-01-01T00:00:00Z.", reason.Message);
+        Assert.Equal("No version of the terms is in force at 2026-11-23T00:00:00Z: the earliest, 2026-11-24, takes effect at 2026-11-24T00:00:00Z.", reason.Message);
         Assert.Contains("\"rules\":{\"termsVersion\":null,\"digest\":\"sha256:", DecisionJson.Serialize(decision, indented: false));
     }
 
     [Fact]
     public void Decide_OneVersionLoadedAlone_HonoursItsEffectiveFrom()
     {
-        var engine = new CreditPolicyEngine(RuleSet.Load(TestPaths.CurrentTerms));
+        var engine = new CreditPolicyEngine(RuleSet.Load(TestPaths.Version(TestPaths.VersionedRules, TestPaths.CurrentVersion)));
 
-        var early = engine.Decide(PromotionUse(Instant.FromUtc(2026, 11, 23, 0, 0)));
-        var inForce = engine.Decide(PromotionUse(Instant.FromUtc(2026, 11, 24, 0, 0)));
+        var early = engine.Decide(PromotionUse(Instant.FromUtc(2026, 11, 23, 0, 0)) with { Grants = [] });
+        var inForce = engine.Decide(PromotionUse(Instant.FromUtc(2026, 12, 24, 0, 0)));
 
         Assert.Equal("evaluator:no-terms-in-force", Assert.Single(early.Reasons).Rule);
         Assert.Equal(Outcome.Permit, inForce.Outcome);
     }
 
+    [Theory]
+    [InlineData("2019-06-01T00:00:00Z", "2020-03-01T00:00:00Z")] // before the invented 2025-01-01 version: was indeterminate
+    [InlineData("2025-12-01T00:00:00Z", "2026-07-01T00:00:00Z")] // seven months on: the invented version's six months had run out
+    public void Decide_BundledTermsAtAnyInstant_PromotionWithoutExpiryLastsOneCalendarYear(string issuedAt, string asOf)
+    {
+        // Regression (issue 9): the bundled rules are the terms as written (B.1: one calendar year) with no effectiveFrom,
+        // so they decide every instant; an invented earlier version once gave six months and left earlier cases undecided.
+        var @case = PromotionUse(InstantPattern.ExtendedIso.Parse(asOf).Value) with
+        {
+            Grants = [new Grant("g1", GrantKinds.Promotional, "acct_1", 20m, 20m, InstantPattern.ExtendedIso.Parse(issuedAt).Value, null, null, GrantSources.Promotion)],
+        };
+
+        var decision = Engine.Decide(@case);
+
+        Assert.Equal(Outcome.Permit, decision.Outcome);
+        Assert.Equal(TestPaths.CurrentVersion, decision.Rules.TermsVersion);
+    }
+
     [Fact]
     public void Decide_InvalidCaseWithAPin_ReportsTheCaseProblemFirst()
     {
-        var @case = PromotionUse(Instant.FromUtc(2026, 12, 1, 0, 0), pinned: " ");
+        var @case = PromotionUse(Instant.FromUtc(2027, 8, 1, 0, 0), pinned: " ");
 
         var decision = Versioned.Value.Decide(@case);
 

@@ -180,7 +180,9 @@ public sealed class InvariantPropertyTests
             var c = Ask(g.Case, new CreditRequest(RequestTypes.Reload));
             var decision = Engine.Decide(c);
             var m = c.Account.BalanceMaintenance;
-            var due = m is { Enabled: true, OptedOutAt: null, PaymentMethodOnFile: true }
+            // B.3: an opt-out dated after asOf has not happened yet at asOf.
+            var due = m is { Enabled: true, PaymentMethodOnFile: true }
+                && (m.OptedOutAt is null || m.OptedOutAt > c.AsOf)
                 && c.Account.Status == AccountStatuses.Open
                 && balance + m.PendingReloadAmount <= m.Threshold;
             Check(decision.IsPermitted == due, g, c, $"reload {decision.Outcome}; due is {due} (balance {balance}, settings {m})");

@@ -20,7 +20,7 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
         Assert.Same(services, returned);
         Assert.Same(policy, provider.GetRequiredService<ICreditPolicy>());
         Assert.Equal(ServiceLifetime.Singleton, Assert.Single(services, d => d.ServiceType == typeof(ICreditPolicy)).Lifetime);
-        Assert.Equal(["2025-01-01", "2026-11-24"], policy.Catalogue.Versions.Select(v => v.Identity.TermsVersion));
+        Assert.Equal([TestPaths.CurrentVersion], policy.Catalogue.Versions.Select(v => v.Identity.TermsVersion));
         var decision = policy.Decide(new CaseBuilder().Usage("g1", 5m, "2026-06-01T00:00:00Z").Naming(RequestTypes.Refund, "g1"));
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal("refund-denied", Assert.Single(decision.Reasons).Rule);

@@ -16,7 +16,7 @@ public sealed class ReloadingCreditPolicyTests
 {
     private const string PermitMessage = "The holder's available credits cover the amount.";
 
-    /// <summary>Generous: a reload loads both bundled versions and runs every scenario, on a machine shared with other builds.</summary>
+    /// <summary>Generous: a reload of the versioning example loads both its versions and runs every scenario, on a machine shared with other builds.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private static readonly Lazy<CreditCase> UseCase = new(() =>
@@ -29,7 +29,7 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task ReloadAsync_GoodAndBadEditsWhileEightThreadsDecide_EveryDecisionComesWholeFromAValidSet()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
         var current = TestPaths.Version(dir, TestPaths.CurrentVersion);
         using var policy = Create(dir, watch: false);
         var messageOf = new Dictionary<RuleSetIdentity, string> { [CurrentIdentity(policy)] = PermitMessage };
@@ -140,7 +140,7 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task Watcher_GoodEditThenBadEditThenFix_ServesEachGoodSetAndReportsTheBadOne()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
         var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
         using var policy = Create(dir, watch: true);
         var initial = policy.Status;
@@ -166,30 +166,31 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task Polling_WithoutAWatcher_NoticesANewVersionOfTheTerms()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
         using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
-        var later = TestPaths.Version(dir, "2027-06-01");
-        var copy = TestPaths.CopyRules(TestPaths.CurrentTerms);
-        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2027-06-01", "effectiveFrom": "2027-06-01T00:00:00Z" }""");
+        // After the example's versions, so the example's scenarios across versions still pass and the reload is served.
+        var later = TestPaths.Version(dir, "2028-01-01");
+        var copy = TestPaths.CopyRules(TestPaths.Version(TestPaths.VersionedRules, TestPaths.CurrentVersion));
+        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2028-01-01", "effectiveFrom": "2028-01-01T00:00:00Z" }""");
         Directory.Move(copy, later);
 
         await Eventually(() => policy.Catalogue.Versions.Count == 3);
 
         Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
-        Assert.Equal("2027-06-01", policy.Decide(UseCase.Value with { AsOf = Instant.FromUtc(2027, 6, 1, 0, 0) }).Rules.TermsVersion);
+        Assert.Equal("2028-01-01", policy.Decide(UseCase.Value with { AsOf = Instant.FromUtc(2028, 1, 1, 0, 0) }).Rules.TermsVersion);
         Assert.Equal(TestPaths.CurrentVersion, policy.Decide(UseCase.Value).Rules.TermsVersion);
     }
 
     [Fact]
     public void Constructor_RulesFailingTheirScenarios_ThrowsNamingTheScenario()
     {
-        var dir = TestPaths.CopyRules();
-        File.Delete(Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "deny", "refund-denied.json"));
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
+        File.Delete(Path.Combine(TestPaths.Version(dir, TestPaths.LaterVersion), "tests", "deny", "refund-denied.json"));
 
         var ex = Assert.Throws<RuleSetLoadException>(() => Create(dir, watch: false));
 
         var problem = Assert.Single(ex.Problems);
-        Assert.Equal("versions/2025-01-01/cash-value.json", problem.File);
+        Assert.Equal("versions/2027-07-01/cash-value.json", problem.File);
         Assert.Equal("refund-denied", problem.Rule);
         Assert.StartsWith("decides in no scenario", problem.Message);
     }

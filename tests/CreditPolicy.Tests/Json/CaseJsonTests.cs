@@ -315,10 +315,10 @@ public sealed class CaseJsonTests
     [Fact]
     public void Read_AccountPinningATermsVersion_ReadsThePin()
     {
-        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsVersion\": \"2025-01-01\""));
+        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsVersion\": \"2026-11-24\""));
 
         Assert.True(read.IsValid, string.Join("; ", read.Problems));
-        Assert.Equal("2025-01-01", read.Case!.Account.TermsVersion);
+        Assert.Equal("2026-11-24", read.Case!.Account.TermsVersion);
     }
 
     [Fact]
@@ -340,7 +340,7 @@ public sealed class CaseJsonTests
     [Fact]
     public void Read_MisspeltTermsVersion_SuggestsTheField()
     {
-        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsversion\": \"2025-01-01\""));
+        var read = CaseJson.Read(VersionedCase("\"id\": \"a\", \"status\": \"open\", \"termsversion\": \"2026-11-24\""));
 
         var problem = Assert.Single(read.Problems);
         Assert.Equal("account.termsversion", problem.Path);

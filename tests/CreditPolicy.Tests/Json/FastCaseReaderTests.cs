@@ -168,7 +168,7 @@ public sealed class FastCaseReaderTests
         data.Add("threshold absent", "\"threshold\": 10.00, ", "");
         data.Add("zone absent", "\"timeZone\": \"America/New_York\",", "");
         data.Add("source absent", ",\n      \"source\": \"purchase\"", "");
-        data.Add("termsVersion", "\"status\": \"open\",", "\"status\": \"open\", \"termsVersion\": \"2025-01-01\",");
+        data.Add("termsVersion", "\"status\": \"open\",", "\"status\": \"open\", \"termsVersion\": \"2026-11-24\",");
         data.Add("termsVersion null", "\"status\": \"open\",", "\"status\": \"open\", \"termsVersion\": null,");
         data.Add("termsVersion empty", "\"status\": \"open\",", "\"status\": \"open\", \"termsVersion\": \"\",");
         data.Add("termsVersion blank", "\"status\": \"open\",", "\"status\": \"open\", \"termsVersion\": \" \",");

@@ -71,7 +71,6 @@ public sealed class HostileInputTests
         { "issued-after-asOf.json", ["grants[0].issuedAt: must not be after asOf (a snapshot cannot hold a grant not yet issued)"] },
         { "confirmed-before-issued.json", ["grants[0].confirmedAt: must not be before issuedAt"] },
         { "expires-before-issued.json", ["grants[1].expiresAt: must not be before issuedAt"] },
-        { "opted-out-after-asOf.json", ["account.balanceMaintenance.optedOutAt: must not be after asOf"] },
         { "unknown-grant-id.json", ["request.grantId: no grant with id \"g9\" in grants"] },
         { "transfer-without-recipient.json", ["request.toAccountId: required for a 'transfer' request"] },
         { "field-of-another-request.json", ["request.until: not a field of a 'use' request"] },

@@ -77,7 +77,7 @@ internal static class TermsOracle
             {
                 if (closed) return Deny(c, ("close-already-closed-account", "B.1"));
                 var reasons = new List<Reason> { Why("closure-forfeits-credits", "B.1") };
-                if (c.Account.BalanceMaintenance is { Enabled: true, OptedOutAt: null }) reasons.Add(Why("closure-ends-balance-maintenance", "B.3"));
+                if (c.Account.BalanceMaintenance is { Enabled: true } bm && !OptedOut(bm, c.AsOf)) reasons.Add(Why("closure-ends-balance-maintenance", "B.3"));
                 var forfeitures = views
                     .Where(v => v.Available && v.Grant.Remaining > 0m)
                     .Select(v => new Forfeiture(v.Grant.Id, v.Grant.Kind, v.Grant.Remaining, c.AsOf))
@@ -111,7 +111,7 @@ internal static class TermsOracle
                 var enabled = m is { Enabled: true };
                 var reasons = new List<Reason>();
                 if (!enabled) reasons.Add(Why("reload-service-not-active", "B.3"));
-                if (m?.OptedOutAt is not null) reasons.Add(Why("reload-opted-out", "B.3"));
+                if (m is not null && OptedOut(m, c.AsOf)) reasons.Add(Why("reload-opted-out", "B.3"));
                 if (closed) reasons.Add(Why("reload-account-closed", "B.3"));
                 if (enabled && !m!.PaymentMethodOnFile) reasons.Add(Why("reload-no-payment-method", "B.3"));
                 if (enabled && available + m!.PendingReloadAmount > m.Threshold) reasons.Add(Why("reload-above-threshold", "B.3"));
@@ -191,6 +191,9 @@ internal static class TermsOracle
             _ => new OffsetDateTime(target, mapping.EarlyInterval.WallOffset).ToInstant(),
         };
     }
+
+    /// <summary>B.3 "until Customer opts out": an opt-out dated after asOf has not happened yet at asOf.</summary>
+    private static bool OptedOut(BalanceMaintenance m, Instant asOf) => m.OptedOutAt is { } at && at <= asOf;
 
     private static Reason Why(string rule, string clause, string? grantId = null) => new(rule, clause, "oracle", grantId);
 

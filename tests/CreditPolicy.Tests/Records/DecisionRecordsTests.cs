@@ -9,8 +9,6 @@ namespace CreditPolicy.Tests.Records;
 /// <summary>Decision records: ids, digests, byte-for-byte replays, and explain never changing a decision.</summary>
 public sealed class DecisionRecordsTests
 {
-    private static readonly Lazy<CreditPolicyEngine> Catalogue = new(() => CreditPolicyEngine.FromDirectory(TestPaths.Rules));
-
     private static readonly string UseJson = File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"));
 
     // examples/use.json with its keys reordered, its whitespace changed and asOf written in New York time.
@@ -22,7 +20,7 @@ public sealed class DecisionRecordsTests
         "timeZone":"America/New_York","closedAt":null,"status":"open","id":"acct_1"},"asOf":"2026-11-25T05:00:00-05:00"}
         """;
 
-    public static TheoryData<string, string> ScenarioFiles() => Scenarios.ScenarioRunnerTests.ScenarioFiles();
+    public static TheoryData<string, string, string> ScenarioFiles() => Scenarios.ScenarioRunnerTests.ScenarioFiles();
 
     [Fact]
     public void Decide_SameCaseTwiceEvenReformatted_GivesIdenticalBytesIncludingTheRecord()
@@ -79,12 +77,11 @@ public sealed class DecisionRecordsTests
 
     [Theory]
     [MemberData(nameof(ScenarioFiles))]
-    public void Explain_BundledScenario_DecisionBytesEqualDecide(string version, string file)
+    public void Explain_BundledScenario_DecisionBytesEqualDecide(string rules, string version, string file)
     {
-        var root = version.Length == 0 ? TestPaths.Rules : TestPaths.Version(TestPaths.Rules, version);
-        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(root, ScenarioRunner.TestsFolder));
+        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(Scenarios.ScenarioRunnerTests.ScenarioRoot(rules, version), ScenarioRunner.TestsFolder));
         var @case = CaseJson.FromToken(scenarios.Single(s => s.File == file).Case).GetCaseOrThrow(file);
-        var engine = Catalogue.Value;
+        var engine = new CreditPolicyEngine(Scenarios.ScenarioRunnerTests.CatalogueOf(rules));
 
         var explained = engine.Explain(@case);
 

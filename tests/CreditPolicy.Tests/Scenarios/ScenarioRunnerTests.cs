@@ -3,39 +3,58 @@ using CreditPolicy.Scenarios;
 
 namespace CreditPolicy.Tests.Scenarios;
 
-/// <summary>Runs every scenario of every bundled version of the terms, and those across versions, and holds every rule to having scenarios.</summary>
+/// <summary>Runs every scenario of the bundled terms and of the versioning example (each version's and those across versions), and holds every rule to having scenarios.</summary>
 public sealed class ScenarioRunnerTests
 {
+    /// <summary>The rule directories whose scenarios run, relative to the repository: the bundled terms and the versioning example.</summary>
+    public const string BundledDirectory = "rules";
+
+    /// <inheritdoc cref="BundledDirectory"/>
+    public const string ExampleDirectory = "examples/versioned-rules";
+
     private static readonly Lazy<RuleCatalogue> Catalogue = new(() => RuleCatalogue.Load(TestPaths.Rules));
 
+    private static readonly Lazy<RuleCatalogue> ExampleCatalogue = new(() => RuleCatalogue.Load(TestPaths.VersionedRules));
 
-    /// <summary>Every bundled scenario as (terms version, or "" for the scenarios across versions; path under its tests/ folder).</summary>
-    public static TheoryData<string, string> ScenarioFiles()
+    /// <summary>The catalogue of one of the rule directories whose scenarios run, loaded once.</summary>
+    public static RuleCatalogue CatalogueOf(string rules) => rules == BundledDirectory ? Catalogue.Value : ExampleCatalogue.Value;
+
+    /// <summary>The folder whose <c>tests/</c> holds a scenario: a version's folder, or the rule directory itself for a
+    /// single-version directory's scenarios and for scenarios across versions.</summary>
+    public static string ScenarioRoot(string rules, string version)
     {
-        var data = new TheoryData<string, string>();
-        foreach (var version in Directory.GetDirectories(Path.Combine(TestPaths.Rules, "versions")).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        var root = Path.Combine(TestPaths.RepositoryRoot, rules);
+        return version.Length == 0 ? root : TestPaths.Version(root, version);
+    }
+
+    /// <summary>Every scenario as (rule directory, terms version or "" for the directory's top-level tests/, path under that tests/ folder).</summary>
+    public static TheoryData<string, string, string> ScenarioFiles()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var file in Files(ScenarioRoot(BundledDirectory, ""))) data.Add(BundledDirectory, "", file);
+        foreach (var version in Directory.GetDirectories(Path.Combine(TestPaths.VersionedRules, "versions")).Select(Path.GetFileName).Order(StringComparer.Ordinal))
         {
-            foreach (var file in Files(Path.Combine(TestPaths.Version(TestPaths.Rules, version!), ScenarioRunner.TestsFolder))) data.Add(version!, file);
+            foreach (var file in Files(ScenarioRoot(ExampleDirectory, version!))) data.Add(ExampleDirectory, version!, file);
         }
 
-        foreach (var file in Files(Path.Combine(TestPaths.Rules, ScenarioRunner.TestsFolder))) data.Add("", file);
+        foreach (var file in Files(ScenarioRoot(ExampleDirectory, ""))) data.Add(ExampleDirectory, "", file);
         return data;
 
-        static IEnumerable<string> Files(string directory)
+        static IEnumerable<string> Files(string root)
         {
-            var (scenarios, unreadable) = ScenarioRunner.Discover(directory);
+            var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(root, ScenarioRunner.TestsFolder));
             return scenarios.Select(s => s.File).Concat(unreadable.Select(u => u.File)).Order(StringComparer.Ordinal);
         }
     }
 
     [Theory]
     [MemberData(nameof(ScenarioFiles))]
-    public void Run_BundledScenario_MatchesItsExpectation(string version, string file)
+    public void Run_BundledScenario_MatchesItsExpectation(string rules, string version, string file)
     {
-        var (directory, policy) = version.Length == 0
-            ? (TestPaths.Rules, new CreditPolicyEngine(Catalogue.Value))
-            : (TestPaths.Version(TestPaths.Rules, version), new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Catalogue.Value.Find(version)!)));
-        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(directory, ScenarioRunner.TestsFolder));
+        // A version's own scenarios run as if it were in force; the rest are decided as a caller's case would be.
+        var catalogue = CatalogueOf(rules);
+        var policy = version.Length == 0 ? new CreditPolicyEngine(catalogue) : new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(catalogue.Find(version)!));
+        var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(ScenarioRoot(rules, version), ScenarioRunner.TestsFolder));
         Assert.DoesNotContain(unreadable, u => u.File == file);
         var scenario = Assert.Single(scenarios, s => s.File == file);
 
@@ -55,12 +74,14 @@ public sealed class ScenarioRunnerTests
         Assert.Contains(scenarios, s => s.File.StartsWith("deny/", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Coverage_BundledRules_EveryRuleOfEveryVersionDecidesInOneScenarioAndNotInAnother()
+    [Theory]
+    [InlineData(BundledDirectory, new[] { TestPaths.CurrentVersion })]
+    [InlineData(ExampleDirectory, new[] { TestPaths.CurrentVersion, TestPaths.LaterVersion })]
+    public void Coverage_BundledRules_EveryRuleOfEveryVersionDecidesInOneScenarioAndNotInAnother(string rules, string[] versions)
     {
-        var report = ScenarioRunner.Check(Catalogue.Value);
+        var report = ScenarioRunner.Check(CatalogueOf(rules));
 
-        Assert.Equal([TestPaths.EarlierVersion, TestPaths.CurrentVersion], report.Versions.Select(v => v.Version.Identity.TermsVersion));
+        Assert.Equal(versions, report.Versions.Select(v => v.Version.Identity.TermsVersion));
         foreach (var (version, versionReport) in report.Versions)
         {
             Assert.True(versionReport.Gaps.Count == 0, $"Rules of {version.Identity.TermsVersion} without scenarios:" + Environment.NewLine + string.Join(Environment.NewLine, versionReport.Gaps));
@@ -97,7 +118,7 @@ public sealed class ScenarioRunnerTests
         var report = ScenarioRunner.Check(RuleSet.Load(dir));
 
         var gap = Assert.Single(report.Gaps, g => g.Rule == "reload-due");
-        Assert.Equal(2, gap.Decides);
+        Assert.Equal(Directory.GetFiles(Path.Combine(dir, "tests", "permit"), "reload-*.json").Length, gap.Decides);
         Assert.Equal(0, gap.DoesNotDecide);
         Assert.Contains("runs in no scenario without deciding", gap.ToString());
     }

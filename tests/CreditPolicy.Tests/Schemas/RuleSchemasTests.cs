@@ -23,10 +23,22 @@ public sealed class RuleSchemasTests
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         var files = RuleSchemas.Files(TestPaths.Rules);
+        Assert.Contains(("terms.json", SchemaKind.Terms), files);
+        Assert.Contains(("use.json", SchemaKind.RuleFile), files);
+        Assert.Contains(("tests/deny/refund-denied.json", SchemaKind.Scenario), files);
+    }
+
+    [Fact]
+    public void ValidateDirectory_VersioningExample_EveryFileFollowsItsSchema()
+    {
+        var problems = RuleSchemas.ValidateDirectory(TestPaths.VersionedRules);
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        var files = RuleSchemas.Files(TestPaths.VersionedRules);
         Assert.Contains(("versions/2026-11-24/terms.json", SchemaKind.Terms), files);
-        Assert.Contains(("versions/2026-11-24/use.json", SchemaKind.RuleFile), files);
+        Assert.Contains(("versions/2027-07-01/use.json", SchemaKind.RuleFile), files);
         Assert.Contains(("versions/2026-11-24/tests/deny/refund-denied.json", SchemaKind.Scenario), files);
-        Assert.Contains(("tests/deny/use-pinned-account-keeps-earlier-terms.json", SchemaKind.Scenario), files);
+        Assert.Contains(("tests/permit/use-pinned-account-keeps-earlier-terms.json", SchemaKind.Scenario), files);
     }
 
     [Fact]
@@ -41,12 +53,15 @@ public sealed class RuleSchemasTests
     [Fact]
     public void ValidateDirectory_EveryBundledFile_ReferencesItsSchemaForEditors()
     {
-        foreach (var (file, kind) in RuleSchemas.Files(TestPaths.Rules))
+        foreach (var rules in new[] { TestPaths.Rules, TestPaths.VersionedRules })
         {
-            var reference = (string?)JObject.Parse(File.ReadAllText(Path.Combine(TestPaths.Rules, file)))["$schema"];
-            Assert.True(reference is not null, $"{file} has no $schema");
-            var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.Combine(TestPaths.Rules, file))!, reference));
-            Assert.Equal(Path.Combine(SchemaDirectory, RuleSchemas.FileName(kind)), resolved);
+            foreach (var (file, kind) in RuleSchemas.Files(rules))
+            {
+                var reference = (string?)JObject.Parse(File.ReadAllText(Path.Combine(rules, file)))["$schema"];
+                Assert.True(reference is not null, $"{file} has no $schema");
+                var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.Combine(rules, file))!, reference));
+                Assert.Equal(Path.Combine(SchemaDirectory, RuleSchemas.FileName(kind)), resolved);
+            }
         }
 
         foreach (var example in Directory.GetFiles(TestPaths.Examples, "*.json"))

@@ -79,6 +79,8 @@ public sealed class CaseGeneratorTests
         Assert.Contains(settings, m => m is null);
         Assert.Contains(settings, m => m is { Enabled: false });
         Assert.Contains(settings, m => m is { Enabled: true, OptedOutAt: not null });
+        Assert.Contains(Sample.Value, g => g.Case.Account.BalanceMaintenance?.OptedOutAt > g.Case.AsOf);
+        Assert.Contains(Sample.Value, g => g.Case.Account.BalanceMaintenance?.OptedOutAt == g.Case.AsOf);
         Assert.Contains(settings, m => m is { Enabled: true, PaymentMethodOnFile: false });
         Assert.Contains(settings, m => m is { Enabled: true, PendingReloadAmount: > 0m });
     }
