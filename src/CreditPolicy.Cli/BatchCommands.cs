@@ -1,13 +1,13 @@
 using System.CommandLine;
 using CreditPolicy.Batch;
-using CreditPolicy.Json;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Rules;
 using Spectre.Console;
 
 namespace CreditPolicy.Cli;
 
 /// <summary>The commands that stream NDJSON files of cases: <c>sweep</c> and <c>diff</c>.</summary>
-internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive)
+internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter stderr, bool interactive)
 {
     public Command Sweep()
     {
@@ -132,7 +132,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         }
     }
 
-    private bool Open(string path, out TextReader? reader, out long? length)
+    private bool Open(string path, out Stream? reader, out long? length)
     {
         length = null;
         if (path == "-")
@@ -144,8 +144,8 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         try
         {
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            length = stream.Length;
-            reader = new PositionedReader(stream);
+            length = stream.CanSeek ? stream.Length : null;
+            reader = stream;
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -157,7 +157,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
     }
 
     /// <summary>Runs the work with a Spectre.Console progress bar on stderr when it is a terminal, otherwise plainly.</summary>
-    private async Task<T> WithProgress<T>(string label, long? length, TextReader? input, Func<Action<long>?, Task<T>> run)
+    private async Task<T> WithProgress<T>(string label, long? length, Stream? input, Func<Action<long>?, Task<T>> run)
     {
         if (!interactive) return await run(null);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
@@ -174,7 +174,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
                 {
                     var seconds = clock.Elapsed.TotalSeconds;
                     task.Description = $"{label}: {lines:N0} cases, {(seconds > 0 ? lines / seconds : 0):N0}/s";
-                    if (input is PositionedReader positioned) task.Value = positioned.Position;
+                    if (input is FileStream { CanSeek: true } file) task.Value = file.Position;
                 });
                 task.Value = task.MaxValue;
             });
@@ -194,11 +194,5 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
             ["seconds"] = Math.Round(s.Elapsed.TotalSeconds, 3),
         };
         return o.ToString();
-    }
-
-    /// <summary>A reader that knows how far into its file it is, for the progress bar's ETA.</summary>
-    private sealed class PositionedReader(FileStream stream) : StreamReader(stream, System.Text.Encoding.UTF8, true, 1 << 16)
-    {
-        public long Position => stream.Position;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using CreditPolicy.Cli.Generation;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Json;
 using CreditPolicy.Rules;
 using CreditPolicy.Schemas;
@@ -9,12 +10,12 @@ using CreditPolicy.Scenarios;
 namespace CreditPolicy.Cli;
 
 /// <summary>The creditpolicy commands, writing to the given output and error writers so tests can run them in-process.</summary>
-internal sealed partial class Commands(TextReader stdin, TextWriter stdout, TextWriter stderr)
+internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWriter stderr)
 {
     private const string DefaultRules = "rules";
 
     public static async Task<int> Main(string[] args) =>
-        await new Commands(Console.In, Console.Out, Console.Error).RunAsync(args);
+        await new Commands(Console.OpenStandardInput(), Console.Out, Console.Error).RunAsync(args);
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -62,7 +63,7 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
         command.SetAction(parse =>
         {
             if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
-            if (!TryReadCase(parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
+            if (!TryReadCase(catalogue!, parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
             if (!TryOpenLog(parse.GetValue(log), out var sink)) return ExitCodes.BadInput;
             using (sink)
             {

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using CreditPolicy.Evaluation;
+using System.Text.Json;
 using CreditPolicy.Json;
 using CreditPolicy.Model;
+using CreditPolicy.Model.Contract;
 using CreditPolicy.Records;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
+using CreditPolicy.Rules;
 
 namespace CreditPolicy.Cli;
 
@@ -22,7 +23,7 @@ internal sealed partial class Commands
         command.SetAction(parse =>
         {
             if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
-            if (!TryReadCase(parse.GetValue(casePath)!, out var @case, acceptScenario: true)) return ExitCodes.BadInput;
+            if (!TryReadCase(catalogue!, parse.GetValue(casePath)!, out var @case, acceptScenario: true)) return ExitCodes.BadInput;
             var evaluation = new CreditPolicyEngine(catalogue!).Explain(@case!);
             ExplanationWriter.Write(stdout, @case!, evaluation);
             return ExitCodes.Ok;
@@ -31,25 +32,37 @@ internal sealed partial class Commands
     }
 
     /// <summary>Reads a case from a file or, for <c>-</c>, standard input; on failure writes every problem to stderr.</summary>
+    /// <remarks>Reads at most one byte more than a case may have, so an over-long input is refused without being read whole.</remarks>
+    /// <param name="catalogue">The rules whose vocabulary the case is read against.</param>
     /// <param name="path">The file, or <c>-</c>.</param>
     /// <param name="case">The case read.</param>
     /// <param name="acceptScenario">Also accept a scenario file (an object with <c>case</c> and <c>expect</c>) and read its case.</param>
-    private bool TryReadCase(string path, out CreditCase? @case, bool acceptScenario = false)
+    private bool TryReadCase(RuleCatalogue catalogue, string path, out CreditCase? @case, bool acceptScenario = false)
     {
         @case = null;
         CaseReadResult read;
         var source = path == "-" ? "standard input" : path;
         try
         {
-            var text = path == "-" ? stdin.ReadToEnd() : File.ReadAllText(path);
-            read = CaseJson.Read(text);
-            if (!read.IsValid && acceptScenario && ScenarioCase(text) is { } scenarioCase)
+            byte[] bytes;
+            if (path == "-")
             {
-                read = CaseJson.FromToken(scenarioCase);
+                bytes = BoundedInput.Read(stdin, CaseLimits.MaxBytes);
+            }
+            else
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                bytes = BoundedInput.Read(file, CaseLimits.MaxBytes);
+            }
+
+            read = catalogue.ReadCase(bytes);
+            if (!read.IsValid && acceptScenario && ScenarioCase(bytes) is { } scenarioCase)
+            {
+                read = catalogue.ReadCase(scenarioCase.Span);
                 source += " (its case)";
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             stderr.WriteLine($"error: cannot read the case file {source}: {ex.Message}");
             return false;
@@ -65,15 +78,30 @@ internal sealed partial class Commands
         return true;
     }
 
-    private static JObject? ScenarioCase(string text)
+    /// <summary>The bytes of the <c>case</c> of a scenario file (an object with <c>case</c> and <c>expect</c>), or null.</summary>
+    private static ReadOnlyMemory<byte>? ScenarioCase(byte[] bytes)
     {
         try
         {
-            using var reader = CaseJson.CreateReader(new StringReader(text));
-            var root = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Load });
-            return root is JObject o && o["expect"] is JObject && o["case"] is JObject c ? c : null;
+            var offset = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            var r = new Utf8JsonReader(bytes.AsSpan(offset));
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
+            ReadOnlyMemory<byte>? found = null;
+            var expect = false;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                var isCase = r.ValueTextEquals("case"u8);
+                expect |= r.ValueTextEquals("expect"u8);
+                r.Read();
+                var start = (int)r.TokenStartIndex;
+                var isObject = r.TokenType == JsonTokenType.StartObject;
+                r.Skip();
+                if (isCase && isObject) found = bytes.AsMemory(offset + start, (int)r.BytesConsumed - start);
+            }
+
+            return expect ? found : null;
         }
-        catch (JsonReaderException)
+        catch (JsonException)
         {
             return null;
         }

@@ -1,5 +1,5 @@
 using Bogus;
-using CreditPolicy.Model;
+
 using Newtonsoft.Json.Linq;
 using NodaTime;
 
@@ -14,7 +14,7 @@ internal sealed record GeneratedCase(int Seed, int Index, CreditCase Case, JObje
 
 /// <summary>Generates valid cases, deterministically for a seed, that lean on the places where credit terms go wrong.</summary>
 /// <remarks>
-/// Every case passes <see cref="Json.CaseValidator"/>. The distribution favours edges: time zones with
+/// Every case is valid under the bundled vocabulary. The distribution favours edges: time zones with
 /// daylight saving, +13/+14 and 45-minute offsets and a skipped day (Pacific/Apia, 2011); leap days;
 /// grants whose local expiry falls in a daylight-saving gap or overlap; <c>asOf</c> exactly at, one tick
 /// before and one tick after a grant's expiry, a confirmation or a closure; balances exactly at the reload

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CreditPolicy.Model;
+
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using NodaTime;
@@ -16,7 +16,7 @@ internal sealed record CaseJsonStyle(bool LocalOffsets = false, bool OmitDefault
     public static CaseJsonStyle Default { get; } = new();
 }
 
-/// <summary>Writes cases in the contract's JSON (the inverse of <see cref="Json.CaseJson"/>), with decimals exactly as they are held.</summary>
+/// <summary>Writes cases in the contract's JSON (what the case reader reads), with decimals exactly as they are held.</summary>
 /// <remarks>
 /// Json.NET prints the decimal <c>20m</c> as <c>20.0</c>; here amounts keep their own digits and scale
 /// (<c>20</c>, <c>12.50</c>, <c>0.0001</c>), so a case written and read back is the same case.

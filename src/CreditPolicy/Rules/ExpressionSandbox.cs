@@ -154,6 +154,7 @@ internal static class ExpressionSandbox
                     return node;
             }
 
+            if (node is ConstantExpression { Value: null }) return node;
             if (!IsAllowedType(node.Type))
             {
                 // Say why the member is wrong when that is the cause (the clock, reflection, the evaluator's internals).

@@ -27,7 +27,8 @@ internal sealed partial class RuleExpressions
     public const int MaxTokens = 1_000;
 
     /// <summary>Settings shared with the stock RulesEngine path so both parse expressions the same way.</summary>
-    internal static ReSettings Settings { get; } = new() { CustomTypes = [typeof(Cal)] };
+    /// <remarks>System.Linq.Dynamic.Core calls methods only on types it is told of: the calendar helpers, and the types whose methods rules call (<c>g.Is(status)</c>, <c>c.AvailableOf(kind)</c>, <c>set.Contains(x)</c>).</remarks>
+    internal static ReSettings Settings { get; } = new() { CustomTypes = [typeof(Cal), typeof(CaseFacts), typeof(GrantFacts), typeof(StringSet)] };
 
     private readonly CaseContract _contract;
     private readonly FactsTypes _facts;

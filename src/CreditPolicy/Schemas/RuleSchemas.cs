@@ -10,32 +10,37 @@ using NJsonSchema.Validation;
 
 namespace CreditPolicy.Schemas;
 
-/// <summary>Validates rule files, <c>terms.json</c>, cases and scenarios against CreditPolicy's JSON Schemas, reporting every problem with file, line and path.</summary>
+/// <summary>Validates rule files, <c>terms.json</c>, <c>vocabulary.json</c> and scenarios against CreditPolicy's JSON Schemas, reporting every problem with file, line and path.</summary>
 /// <remarks>
-/// The schemas are the files in <c>rules/schema/</c>, compiled into the library, so a check always uses the
-/// schemas of the CreditPolicy version that will run the rules, whatever a file's <c>$schema</c> says (that
-/// reference is for editors). Unknown fields are errors everywhere: a misspelt RulesEngine field such as
-/// <c>Expresion</c> is silently ignored by RulesEngine, and a misspelt case field would change a decision.
+/// The schemas are generated from the code that loads the files (<see cref="SchemaCatalog"/>), so a check always uses
+/// the schemas of the CreditPolicy version that will run the rules, whatever a file's <c>$schema</c> says (that reference
+/// is for editors, and <c>check</c> fails when the copies in a rule directory's <c>schema/</c> are out of date). Unknown
+/// fields are errors everywhere: a misspelt RulesEngine field such as <c>Expresion</c> is silently ignored by RulesEngine.
 /// </remarks>
-public static class RuleSchemas
+internal static class RuleSchemas
 {
-    private const string ResourcePrefix = "CreditPolicy.Schemas.";
-
     private static readonly Lazy<IReadOnlyDictionary<SchemaKind, JsonSchema>> Schemas = new(LoadAll);
 
-    /// <summary>The schema's file name in <c>rules/schema/</c>, for example <c>rule-file.schema.json</c>.</summary>
+    /// <summary>The schema's file name in a <c>schema/</c> folder, for example <c>rule-file.schema.json</c>.</summary>
     public static string FileName(SchemaKind kind) => kind switch
     {
         SchemaKind.RuleFile => "rule-file.schema.json",
         SchemaKind.Terms => "terms.schema.json",
-        SchemaKind.Case => "case.schema.json",
+        SchemaKind.Vocabulary => "vocabulary.schema.json",
         SchemaKind.Scenario => "scenario.schema.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a schema kind"),
     };
 
-    /// <summary>The text of a schema as compiled into the library.</summary>
+    /// <summary>The text of a schema, as generated.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="kind"/> is not a schema kind.</exception>
-    public static string Text(SchemaKind kind) => Resource(FileName(kind));
+    public static string Text(SchemaKind kind) => SchemaCatalog.Text(kind switch
+    {
+        SchemaKind.RuleFile => SchemaCatalog.RuleFile(),
+        SchemaKind.Terms => SchemaCatalog.Terms(),
+        SchemaKind.Vocabulary => SchemaCatalog.Vocabulary(),
+        SchemaKind.Scenario => SchemaCatalog.Scenario(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a schema kind"),
+    });
 
     /// <summary>Validates every file of a rule directory: <c>terms.json</c>, each rule file, and each scenario under <c>tests/</c>.</summary>
     /// <remarks>Problems come in file order (ordinal), then line order. Files are named relative to <paramref name="rulesDirectory"/>, with <c>/</c>.</remarks>
@@ -81,7 +86,7 @@ public static class RuleSchemas
             foreach (var path in Directory.GetFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(path);
-                files.Add((prefix + name, name == RuleConventions.TermsFile ? SchemaKind.Terms : SchemaKind.RuleFile));
+                files.Add((prefix + name, name == RuleConventions.TermsFile ? SchemaKind.Terms : name == RuleConventions.VocabularyFile ? SchemaKind.Vocabulary : SchemaKind.RuleFile));
             }
 
             var tests = Path.Combine(directory, Scenarios.ScenarioRunner.TestsFolder);
@@ -270,28 +275,5 @@ public static class RuleSchemas
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     private static IReadOnlyDictionary<SchemaKind, JsonSchema> LoadAll() =>
-        Enum.GetValues<SchemaKind>().ToDictionary(k => k, k => LoadAsync(FileName(k)).GetAwaiter().GetResult());
-
-    private static async Task<JsonSchema> LoadAsync(string fileName)
-    {
-        // A virtual document path: relative $refs ("case.schema.json") resolve to the embedded files, never to disk.
-        var documentPath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "creditpolicy-schemas", fileName);
-        return await JsonSchema.FromJsonAsync(Resource(fileName), documentPath, schema => new EmbeddedResolver(schema)).ConfigureAwait(false);
-    }
-
-    private static string Resource(string fileName)
-    {
-        using var stream = typeof(RuleSchemas).Assembly.GetManifestResourceStream(ResourcePrefix + fileName)
-            ?? throw new InvalidOperationException($"The schema {fileName} is not compiled into {typeof(RuleSchemas).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    /// <summary>Resolves a schema's file references to the schemas compiled into the library.</summary>
-    private sealed class EmbeddedResolver(JsonSchema root)
-        : JsonReferenceResolver(new JsonSchemaAppender(root, new DefaultTypeNameGenerator()))
-    {
-        public override async Task<IJsonReference> ResolveFileReferenceAsync(string filePath, CancellationToken cancellationToken = default) =>
-            await JsonSchema.FromJsonAsync(Resource(System.IO.Path.GetFileName(filePath)), filePath, _ => this, cancellationToken).ConfigureAwait(false);
-    }
+        Enum.GetValues<SchemaKind>().ToDictionary(k => k, k => JsonSchema.FromJsonAsync(Text(k)).GetAwaiter().GetResult());
 }

@@ -6,7 +6,7 @@ namespace CreditPolicy.Schemas;
 /// <param name="Column">1-based column, when known.</param>
 /// <param name="Path">The JSON path, for example <c>Rules[0].Expresion</c>; <c>$</c> for the whole document.</param>
 /// <param name="Message">What is wrong and what was expected.</param>
-public sealed record SchemaProblem(string File, int? Line, int? Column, string Path, string Message)
+internal sealed record SchemaProblem(string File, int? Line, int? Column, string Path, string Message)
 {
     /// <inheritdoc />
     public override string ToString() => $"{File}{(Line is { } line ? $":{line}" : "")}: {Path}: {Message}";

@@ -1,5 +1,6 @@
 using CreditPolicy.Model;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
 
@@ -94,6 +95,10 @@ internal sealed class AllocationsEffect : EffectModule
 
     public override IEnumerable<string> Explain(Decision d) =>
         d.Allocations.Select(a => $"draw {Money(a.Amount)} from {a.GrantId} ({a.Kind})");
+
+    public override JObject Schema() => JObject.Parse("""
+        { "type": "array", "description": "How much is drawn from which grant, in draw order.", "items": { "type": "object", "additionalProperties": false, "required": ["grantId", "kind", "amount"], "properties": { "grantId": { "type": "string" }, "kind": { "type": "string" }, "amount": { "type": "number" } } } }
+        """);
 
     public override bool Same(Decision a, Decision b) => a.Allocations.SequenceEqual(b.Allocations);
 

@@ -1,5 +1,6 @@
 using CreditPolicy.Model;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
 
@@ -60,6 +61,10 @@ internal sealed class BalanceEffect : EffectModule
 
     public override IEnumerable<string> Explain(Decision d) =>
         d.Balance is { } b ? [$"balance {Money(b.Total)}" + (b.ByKind.Count == 0 ? "" : ": " + string.Join(", ", b.ByKind.Select(kv => $"{kv.Key} {Money(kv.Value)}")))] : [];
+
+    public override JObject Schema() => JObject.Parse("""
+        { "type": ["object", "null"], "description": "The available balance, in total and by kind.", "additionalProperties": false, "required": ["total", "byKind"], "properties": { "total": { "type": "number" }, "byKind": { "type": "object", "additionalProperties": { "type": "number" } } } }
+        """);
 
     public override bool Same(Decision a, Decision b) =>
         a.Balance is null ? b.Balance is null

@@ -78,6 +78,9 @@ internal abstract class EffectModule
     /// <summary>Lines for a person describing the effect in a decision; none when the decision has none.</summary>
     public abstract IEnumerable<string> Explain(Decision d);
 
+    /// <summary>The JSON Schema of the decision field this effect fills.</summary>
+    public abstract JObject Schema();
+
     /// <summary>Whether two decisions have the same effect of this kind (what <c>diff</c> compares).</summary>
     public abstract bool Same(Decision a, Decision b);
 

@@ -1,6 +1,7 @@
 using CreditPolicy.Model;
 using NodaTime;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
 
@@ -61,6 +62,10 @@ internal sealed class ExpirationsEffect : EffectModule
 
     public override IEnumerable<string> Explain(Decision d) =>
         d.Expirations.Select(e => $"{e.GrantId} ({e.Kind}, {Money(e.Remaining)} remaining) {(e.ExpiresAt is { } at ? (e.Expired ? "expired at " : "expires at ") + Format(at) : "never expires")} by {e.Rule} ({e.Clause})");
+
+    public override JObject Schema() => JObject.Parse("""
+        { "type": "array", "description": "Each grant's expiry (null: never), the rule that set it and whether it has passed.", "items": { "type": "object", "additionalProperties": false, "required": ["grantId", "kind", "expiresAt", "rule", "clause", "expired", "remaining"], "properties": { "grantId": { "type": "string" }, "kind": { "type": "string" }, "expiresAt": { "type": ["string", "null"], "format": "date-time" }, "rule": { "type": "string" }, "clause": { "type": "string" }, "expired": { "type": "boolean" }, "remaining": { "type": "number" } } } }
+        """);
 
     public override bool Same(Decision a, Decision b) => a.Expirations.SequenceEqual(b.Expirations);
 }

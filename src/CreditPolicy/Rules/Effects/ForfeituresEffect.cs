@@ -1,5 +1,6 @@
 using CreditPolicy.Model;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
 
@@ -59,6 +60,10 @@ internal sealed class ForfeituresEffect : EffectModule
 
     public override IEnumerable<string> Explain(Decision d) =>
         d.Forfeitures.Select(f => $"forfeit {Money(f.Amount)} of {f.GrantId} ({f.Kind}) at {Format(f.At)}");
+
+    public override JObject Schema() => JObject.Parse("""
+        { "type": "array", "description": "Credits lost at closure, by grant id.", "items": { "type": "object", "additionalProperties": false, "required": ["grantId", "kind", "amount", "at"], "properties": { "grantId": { "type": "string" }, "kind": { "type": "string" }, "amount": { "type": "number" }, "at": { "type": "string", "format": "date-time" } } } }
+        """);
 
     public override bool Same(Decision a, Decision b) => a.Forfeitures.SequenceEqual(b.Forfeitures);
 }

@@ -1,5 +1,6 @@
 using CreditPolicy.Model;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
 
@@ -60,6 +61,10 @@ internal sealed class MovementEffect : EffectModule
 
     public override IEnumerable<string> Explain(Decision d) =>
         d.Movement is { } m ? [$"move {Money(m.Amount)} of {m.GrantId} ({m.Kind}) {(m.ToAccountId is null ? "out of the account" : "to " + m.ToAccountId)}"] : [];
+
+    public override JObject Schema() => JObject.Parse("""
+        { "type": ["object", "null"], "description": "What a permitted refund, cash-out, transfer or sale moves.", "additionalProperties": false, "required": ["grantId", "kind", "amount", "toAccountId"], "properties": { "grantId": { "type": "string" }, "kind": { "type": "string" }, "amount": { "type": "number" }, "toAccountId": { "type": ["string", "null"] } } }
+        """);
 
     public override bool Same(Decision a, Decision b) => Equals(a.Movement, b.Movement);
 }

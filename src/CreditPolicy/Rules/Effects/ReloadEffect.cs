@@ -2,6 +2,7 @@ using CreditPolicy.Model;
 using NodaTime;
 using NodaTime.Text;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
 
@@ -46,6 +47,10 @@ internal sealed class ReloadEffect : EffectModule
 
     public override IEnumerable<string> Explain(Decision d) =>
         d.Reload is { } r ? [$"reload {Money(r.Amount)}, charged on {LocalDatePattern.Iso.Format(r.ChargeOn)}"] : [];
+
+    public override JObject Schema() => JObject.Parse("""
+        { "type": ["object", "null"], "description": "The reload that is due, and the local date it is charged on.", "additionalProperties": false, "required": ["amount", "chargeOn"], "properties": { "amount": { "type": "number" }, "chargeOn": { "type": "string", "format": "date" } } }
+        """);
 
     public override bool Same(Decision a, Decision b) => Equals(a.Reload, b.Reload);
 }
