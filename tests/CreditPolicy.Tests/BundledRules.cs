@@ -7,11 +7,16 @@ internal static class BundledRules
 {
     private static readonly Lazy<RuleSet> Set = new(() => RuleSet.Load(TestPaths.CurrentTerms));
 
-    private static readonly Lazy<CreditPolicyEngine> Engines = new(() => new CreditPolicyEngine(Set.Value));
+    private static readonly Lazy<RuleCatalogue> Catalogues = new(() => RuleCatalogue.Of(Set.Value));
+
+    private static readonly Lazy<CreditPolicyEngine> Engines = new(() => new CreditPolicyEngine(Catalogues.Value));
 
     private static readonly Lazy<CreditPolicyEngine> AlwaysInForceEngine = new(() => new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(Set.Value)));
 
     public static RuleSet RuleSet => Set.Value;
+
+    /// <summary>The bundled terms as a catalogue: what cases are read against.</summary>
+    public static RuleCatalogue Catalogue => Catalogues.Value;
 
     /// <summary>An engine over the bundled terms as loaded: they carry no effectiveFrom, so they decide at every instant.</summary>
     public static CreditPolicyEngine Engine => Engines.Value;

@@ -1,4 +1,3 @@
-using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 
@@ -7,13 +6,17 @@ namespace CreditPolicy.Tests;
 /// <summary>Cases and temporary files shared by tests.</summary>
 internal static class TestCases
 {
-    /// <summary>Reads a case from JSON text, failing the test with every problem when it is invalid.</summary>
-    public static CreditCase Read(string json)
+    /// <summary>Reads a case from JSON text against a catalogue's vocabulary (the bundled terms by default), failing the test with every problem when it is invalid.</summary>
+    public static CreditCase Read(string json, RuleCatalogue? catalogue = null)
     {
-        var read = CaseJson.Read(json);
+        var read = (catalogue ?? BundledRules.Catalogue).ReadCase(json);
         Assert.True(read.IsValid, string.Join(Environment.NewLine, read.Problems));
         return read.Case!;
     }
+
+    /// <summary>Reads a case against the bundled terms' vocabulary and returns every problem (none when it is valid).</summary>
+    public static IReadOnlyList<CaseProblem> Problems(string json, RuleCatalogue? catalogue = null) =>
+        (catalogue ?? BundledRules.Catalogue).ReadCase(json).Problems;
 
     /// <summary>Reads one of the files under examples/.</summary>
     public static CreditCase Example(string name) => Read(File.ReadAllText(Path.Combine(TestPaths.Examples, name)));
