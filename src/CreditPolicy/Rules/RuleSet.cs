@@ -52,7 +52,7 @@ public sealed class RuleSet
     internal IReadOnlyDictionary<string, IReadOnlyList<CompiledRule>> RequestRules { get; }
 
     /// <summary>Loads every rule file of a directory holding one version of the terms, validates and compiles every rule, or fails listing every problem.</summary>
-    /// <remarks>A directory holding several versions (a <c>versions/</c> folder) loads with <see cref="RuleCatalogue.Load"/>.</remarks>
+    /// <remarks>A directory holding several versions (a <c>versions/</c> folder) loads with <see cref="RuleCatalogue.Load(string)"/>.</remarks>
     /// <exception cref="RuleSetLoadException">Thrown when any file, workflow or rule is invalid, or the directory holds several versions; nothing is loaded.</exception>
     public static RuleSet Load(string directory) => RuleSetLoader.Load(directory);
 }

@@ -53,29 +53,35 @@ internal static partial class RuleSetLoader
     public static RuleSet Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        var full = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(full))
+        return Load(directory, RuleDirectorySnapshot.Read(directory));
+    }
+
+    /// <summary>Loads one version from a snapshot of its folder, so what is compiled and digested is exactly what was read.</summary>
+    /// <remarks>Every entry the snapshot refused (a FIFO, a file over the size limit, a link leaving the directory) is a problem: the set does not load.</remarks>
+    internal static RuleSet Load(string directory, RuleDirectorySnapshot tree)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(tree);
+        var full = tree.Directory;
+        if (tree.Missing is { } missing)
         {
-            throw new RuleSetLoadException(directory, [new RuleProblem(directory, null, null, "the rule directory does not exist")]);
+            throw new RuleSetLoadException(directory, [new RuleProblem(directory, null, null, missing)]);
         }
 
-        if (System.IO.Directory.Exists(Path.Combine(full, VersionsFolder)))
+        if (tree.HasFolder(VersionsFolder))
         {
             throw new RuleSetLoadException(directory, [new RuleProblem(VersionsFolder, null, null,
                 $"the directory holds several versions of the terms under {VersionsFolder}/; load it as a catalogue (RuleCatalogue.Load), or load one version's folder")]);
         }
 
-        var problems = new List<RuleProblem>();
-        var files = System.IO.Directory.GetFiles(full, "*.json", SearchOption.TopDirectoryOnly)
-            .Select(f => Path.GetFileName(f))
-            .OrderBy(f => f, StringComparer.Ordinal)
-            .ToList();
-        if (!files.Contains(TermsFile, StringComparer.Ordinal))
+        var problems = new List<RuleProblem>(tree.Problems);
+        var files = tree.FilesIn("").ToList();
+        if (!files.Contains(TermsFile, StringComparer.Ordinal) && !problems.Any(p => p.File == TermsFile))
         {
             problems.Add(new RuleProblem(TermsFile, null, null, "missing: every rule directory has a terms.json naming its termsVersion"));
         }
 
-        var contents = files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(full, f)), StringComparer.Ordinal);
+        var contents = files.ToDictionary(f => f, tree.Bytes, StringComparer.Ordinal);
         var (termsVersion, effectiveFrom) = files.Contains(TermsFile, StringComparer.Ordinal) ? ReadTerms(contents[TermsFile], problems) : (null, null);
 
         var parser = new RuleExpressionParser(Settings);
