@@ -40,10 +40,9 @@ public static class RuleSchemas
 
     /// <summary>Validates every file of a rule directory: <c>terms.json</c>, each rule file, and each scenario under <c>tests/</c>.</summary>
     /// <remarks>
-    /// Problems come in file order (ordinal), then line order. Files are named relative to <paramref name="rulesDirectory"/>, with <c>/</c>.
-    /// Files are read as the loader reads them (see <see cref="RuleCatalogue.Load(string)"/>); an entry that may not be read
-    /// at all (a FIFO or device, a file over the size limit, a link leaving the directory) has no content to validate, and
-    /// is reported by the loader instead.
+    /// Files are read as the loader reads them (see <see cref="RuleCatalogue.Load(string)"/>). Entries that may not be read at
+    /// all (a FIFO or device, a file over the size limit, a link leaving the directory) come first, at path <c>$</c>; then
+    /// problems in file order (ordinal), then line order. Files are named relative to <paramref name="rulesDirectory"/>, with <c>/</c>.
     /// </remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="rulesDirectory"/> is null.</exception>
     public static IReadOnlyList<SchemaProblem> ValidateDirectory(string rulesDirectory)
@@ -56,7 +55,7 @@ public static class RuleSchemas
     internal static IReadOnlyList<SchemaProblem> ValidateDirectory(string rulesDirectory, RuleDirectorySnapshot tree)
     {
         if (tree.Missing is { } missing) return [new SchemaProblem(rulesDirectory, null, null, "$", missing)];
-        var problems = new List<SchemaProblem>();
+        var problems = tree.Problems.Select(p => new SchemaProblem(p.File, null, null, "$", p.Message)).ToList();
         foreach (var (file, kind) in Files(tree))
         {
             problems.AddRange(Validate(Text(tree.Bytes(file)), kind, file));
