@@ -69,9 +69,18 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
             {
                 var engine = new CreditPolicyEngine(catalogue!, sink);
                 var indented = !parse.GetValue(compact);
-                stdout.WriteLine(parse.GetValue(trace)
-                    ? DecisionJson.Serialize(engine.Explain(@case!), indented)
-                    : DecisionJson.Serialize(engine.Decide(@case!), indented));
+                try
+                {
+                    stdout.WriteLine(parse.GetValue(trace)
+                        ? DecisionJson.Serialize(engine.Explain(@case!), indented)
+                        : DecisionJson.Serialize(engine.Decide(@case!), indented));
+                }
+                catch (IOException ex) when (sink is not null)
+                {
+                    // The decision could not be logged, so it is not printed: an unrecorded decision is not handed out.
+                    stderr.WriteLine("error: " + ex.Message);
+                    return ExitCodes.BadInput;
+                }
             }
 
             return ExitCodes.Ok;

@@ -49,10 +49,11 @@ internal sealed partial class Commands
             {
                 bytes = BoundedInput.Read(stdin, CaseLimits.MaxBytes);
             }
-            else
+            else if (!FileSystem.RegularFile.TryReadAll(path, CaseLimits.MaxBytes, out bytes, out var problem))
             {
-                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                bytes = BoundedInput.Read(file, CaseLimits.MaxBytes);
+                // Only a regular file is read as a case: a FIFO would block and a device never end.
+                stderr.WriteLine($"error: the case file {path} {problem}");
+                return false;
             }
 
             read = catalogue.ReadCase(bytes);

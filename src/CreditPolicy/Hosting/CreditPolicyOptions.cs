@@ -16,7 +16,15 @@ public sealed class CreditPolicyOptions
     /// <summary>How long the directory must be quiet after a change before the rules reload, so that an edit of several files reloads once. Default: 500 ms.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>When set, also compare the directory's content at this interval and reload when it changed: for file systems whose change notifications are unreliable (network shares, some containers). Default: null (off).</summary>
+    /// <summary>The default poll while <see cref="WatchForChanges"/> is on and <see cref="PollInterval"/> is not set: every 30 seconds.</summary>
+    public static readonly TimeSpan DefaultSafetyPollInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often to compare the directory's content and reload when it changed. Default: null, meaning every 30 seconds (<see cref="DefaultSafetyPollInterval"/>) while <see cref="WatchForChanges"/> is on, and never otherwise.</summary>
+    /// <remarks>
+    /// Change notifications can be lost (an overflowing queue, network shares, some containers), so watching is backed by
+    /// this poll; set a shorter interval where notifications do not work at all. A poll reads the directory (at most
+    /// 16 MiB of JSON) and compares a sha256; only a difference reloads.
+    /// </remarks>
     public TimeSpan? PollInterval { get; set; }
 
     /// <summary>The most work the rules may do in one decision, in steps; more makes the decision indeterminate. Default one million.</summary>

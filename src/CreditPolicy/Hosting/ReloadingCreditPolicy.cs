@@ -1,7 +1,6 @@
-using CreditPolicy.Records;
-using System.Security.Cryptography;
-using System.Text;
 using CreditPolicy.Evaluation;
+using CreditPolicy.FileSystem;
+using CreditPolicy.Records;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using CreditPolicy.Scenarios;
@@ -20,6 +19,15 @@ namespace CreditPolicy;
 /// <c>creditpolicy check</c> does. Only if all of that passes does the new snapshot replace the old, in one reference
 /// swap. A bad edit leaves the last good rules serving, is logged as an error with every problem, and shows in
 /// <see cref="Status"/> until a later reload succeeds.</para>
+/// <para>Watching covers the directory's own entry too: deleting and recreating it, or swapping a link to it
+/// (<c>ln -sfn v2 current</c>, the usual atomic deploy), is seen through a watch on its parent, and the directory is
+/// watched anew wherever it now resolves. Because change notifications can be lost (an overflowing queue, a network file
+/// system), watching also compares the directory's content every 30 seconds unless <see cref="CreditPolicyOptions.PollInterval"/>
+/// says otherwise. <see cref="CreditPolicyStatus.IsHealthy"/> reflects the latest attempt: once the directory again holds
+/// the rules being served, or new rules that pass, it is healthy.</para>
+/// <para>The directory is read as <see cref="RuleDirectorySnapshot"/> describes: only regular files, within size and count
+/// limits, links only inside it; whatever is refused rejects the edit. A reload never blocks on a file and never throws
+/// out of a background callback.</para>
 /// <para>Register it with <see cref="CreditPolicyServiceCollectionExtensions.AddCreditPolicy"/>, or create and dispose it directly.</para>
 /// </remarks>
 public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicyStatus, IDisposable
@@ -37,7 +45,12 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     private readonly CancellationToken _stoppingToken;
     private readonly Timer _debounceTimer;
     private readonly Timer? _pollTimer;
-    private readonly FileSystemWatcher? _watcher;
+    private readonly bool _watch;
+    private readonly object _watchGate = new();
+    private FileSystemWatcher? _parentWatcher;
+    private FileSystemWatcher? _rootWatcher;
+    private (string RealPath, FileIdentity? Identity)? _rootWatched;
+    private volatile bool _rewatch;
     private volatile CreditPolicyStatus _status;
     private string? _lastFingerprint;
     private int _disposed;
@@ -60,41 +73,53 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         if (options.ReloadDebounce < TimeSpan.Zero) throw new ArgumentException("ReloadDebounce must not be negative.", nameof(options));
         if (options.PollInterval is { } poll && poll <= TimeSpan.Zero) throw new ArgumentException("PollInterval must be positive when set.", nameof(options));
 
-        _directory = Path.GetFullPath(options.RulesDirectory);
+        _directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RulesDirectory));
         _debounce = options.ReloadDebounce;
-        _pollInterval = options.PollInterval;
+        _pollInterval = options.PollInterval ?? (options.WatchForChanges ? CreditPolicyOptions.DefaultSafetyPollInterval : null);
         _logger = logger;
         _clock = clock;
         _sink = sink;
         _maxSteps = options.MaxStepsPerDecision > 0 ? options.MaxStepsPerDecision : throw new ArgumentException("MaxStepsPerDecision must be greater than zero.", nameof(options));
         _stoppingToken = _stopping.Token;
         _timeZones = options.TimeZoneDatabasePath is { } tzdb ? TimeZoneDatabase.Load(tzdb) : TimeZoneDatabase.Bundled;
-        if (_pollInterval is not null) _lastFingerprint = Fingerprint();
-        var (catalogue, problems) = LoadAndCheck(_directory, _timeZones);
-        if (catalogue is null) throw new RuleSetLoadException(options.RulesDirectory, problems);
-        _status = new CreditPolicyStatus(catalogue, clock.GetCurrentInstant(), null);
-        LogLoaded(_logger, _directory, Describe(catalogue), catalogue.Identity.Digest);
+        _watch = options.WatchForChanges;
 
         _debounceTimer = new Timer(_ => _ = ReloadQuietlyAsync(), null, Timeout.Infinite, Timeout.Infinite);
-        if (_pollInterval is { } interval) _pollTimer = new Timer(_ => _ = PollAsync(), null, interval, Timeout.InfiniteTimeSpan);
-        if (options.WatchForChanges)
+
+        // Held while the rules first load: a change seen meanwhile reloads after, never against a half-built evaluator.
+        _reloading.Wait();
+        var started = false;
+        try
         {
-            _watcher = new FileSystemWatcher(_directory)
+            // Watch before reading, so that nothing written after the read goes unnoticed.
+            if (_watch)
             {
-                IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-            };
-            _watcher.Changed += (_, _) => ScheduleReload();
-            _watcher.Created += (_, _) => ScheduleReload();
-            _watcher.Deleted += (_, _) => ScheduleReload();
-            _watcher.Renamed += (_, _) => ScheduleReload();
-            _watcher.Error += (_, e) =>
-            {
-                LogWatcherFailed(_logger, _directory, e.GetException());
-                ScheduleReload();
-            };
-            _watcher.EnableRaisingEvents = true;
+                WatchParent();
+                Rewatch();
+            }
+
+            var tree = RuleDirectorySnapshot.Read(_directory);
+            _lastFingerprint = tree.Fingerprint;
+            var (catalogue, problems) = LoadAndCheck(_directory, tree, _timeZones);
+            if (catalogue is null) throw new RuleSetLoadException(options.RulesDirectory, problems);
+            _status = new CreditPolicyStatus(catalogue, clock.GetCurrentInstant(), null);
+            LogLoaded(_logger, _directory, Describe(catalogue), catalogue.Identity.Digest);
+            started = true;
         }
+        finally
+        {
+            if (!started)
+            {
+                // Nothing is returned to dispose: stop what was started, and let a reload already waiting give up.
+                _stopping.Cancel();
+                StopWatching();
+                _debounceTimer.Dispose();
+            }
+
+            _reloading.Release();
+        }
+
+        if (_pollInterval is { } interval) _pollTimer = new Timer(_ => _ = PollAsync(), null, interval, Timeout.InfiniteTimeSpan);
     }
 
     /// <inheritdoc />
@@ -138,17 +163,21 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         // A container disposes this once per service it was resolved as.
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
-        _watcher?.Dispose();
+        StopWatching();
         _debounceTimer.Dispose();
         _pollTimer?.Dispose();
         _stopping.Dispose();
     }
 
     /// <summary>Loads a rule directory and runs its check; the catalogue only if everything passed, else every problem.</summary>
-    internal static (RuleCatalogue? Catalogue, IReadOnlyList<RuleProblem> Problems) LoadAndCheck(string directory, TimeZoneDatabase timeZones)
+    internal static (RuleCatalogue? Catalogue, IReadOnlyList<RuleProblem> Problems) LoadAndCheck(string directory, TimeZoneDatabase timeZones) =>
+        LoadAndCheck(directory, RuleDirectorySnapshot.Read(directory), timeZones);
+
+    /// <summary>Checks one snapshot of a rule directory: the schemas, the rules and the scenarios all see the same bytes.</summary>
+    internal static (RuleCatalogue? Catalogue, IReadOnlyList<RuleProblem> Problems) LoadAndCheck(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones)
     {
         // The same gate as `creditpolicy check`: schemas, then load and compile, then scenarios and coverage.
-        var schemaProblems = Schemas.RuleSchemas.ValidateDirectory(directory);
+        var schemaProblems = Schemas.RuleSchemas.ValidateDirectory(directory, tree);
         if (schemaProblems.Count > 0)
         {
             return (null, schemaProblems.Select(p => new RuleProblem(p.File, null, null, p.Path == "$" || p.Message.StartsWith("not valid JSON", StringComparison.Ordinal) ? p.Message : $"{p.Path}: {p.Message}", p.Line)).ToArray());
@@ -157,13 +186,16 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         RuleCatalogue candidate;
         try
         {
-            candidate = RuleCatalogue.Load(directory, timeZones);
+            candidate = RuleCatalogue.Load(directory, tree, timeZones);
         }
         catch (RuleSetLoadException ex)
         {
             return (null, ex.Problems);
         }
 
+        // The schemas editors check files against must be the ones this version generates.
+        var stale = Schemas.SchemaCatalog.Stale(candidate);
+        if (stale.Count > 0) return (null, stale);
         var report = ScenarioRunner.Check(candidate);
         return report.Succeeded ? (candidate, []) : (null, report.Problems());
     }
@@ -175,13 +207,18 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         IReadOnlyList<RuleProblem> problems;
         try
         {
-            if (_pollInterval is not null) Volatile.Write(ref _lastFingerprint, Fingerprint());
-            (candidate, problems) = LoadAndCheck(_directory, _timeZones);
+            // Watch first, wherever the directory now is, so that an edit made while this attempt reads is not missed.
+            if (_watch) Rewatch();
+            var tree = RuleDirectorySnapshot.Read(_directory);
+
+            // What this attempt saw, refused or not: polling reloads only when the directory differs from it.
+            Volatile.Write(ref _lastFingerprint, tree.Fingerprint);
+            (candidate, problems) = LoadAndCheck(_directory, tree, _timeZones);
         }
         catch (Exception ex)
         {
-            // A file can vanish or be locked mid-edit, and a background reload must never take the service down:
-            // whatever went wrong, the last good rules keep serving and the failure is reported.
+            // A background reload must never take the service down: whatever went wrong, the last good rules keep
+            // serving and the failure is reported.
             (candidate, problems) = (null, [new RuleProblem(_directory, null, null, $"could not be read: {ex.GetType().Name}: {ex.Message}")]);
         }
 
@@ -196,6 +233,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
 
         if (candidate.Identity == serving.Catalogue.Identity)
         {
+            // The directory holds what is served (perhaps again, after a rejected edit was undone): healthy.
             var unchanged = new ReloadAttempt(now, ReloadOutcome.Unchanged, []);
             _status = serving with { LastAttempt = unchanged };
             LogUnchanged(_logger, _directory, serving.Catalogue.Identity.Digest);
@@ -206,6 +244,100 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         _status = new CreditPolicyStatus(candidate, now, replaced);
         LogReplaced(_logger, _directory, Describe(candidate), candidate.Identity.Digest, serving.Catalogue.Identity.Digest);
         return replaced;
+    }
+
+    /// <summary>Watches the directory's parent for the directory itself being created, deleted, renamed or swapped (a link replaced).</summary>
+    private void WatchParent()
+    {
+        var parent = Path.GetDirectoryName(_directory);
+        var name = Path.GetFileName(_directory);
+        if (parent is null || name.Length == 0) return;
+        try
+        {
+            var watcher = new FileSystemWatcher(parent)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Attributes,
+            };
+            var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            void OnEntry(string? entry, string? oldEntry)
+            {
+                if (!string.Equals(entry, name, comparison) && !string.Equals(oldEntry, name, comparison)) return;
+
+                // The directory's entry changed: whatever the old watch was on is gone or elsewhere.
+                _rewatch = true;
+                ScheduleReload();
+            }
+
+            watcher.Created += (_, e) => OnEntry(e.Name, null);
+            watcher.Deleted += (_, e) => OnEntry(e.Name, null);
+            watcher.Changed += (_, e) => OnEntry(e.Name, null);
+            watcher.Renamed += (_, e) => OnEntry(e.Name, e.OldName);
+            watcher.Error += (_, e) => OnWatcherError(parent, e.GetException());
+            watcher.EnableRaisingEvents = true;
+            lock (_watchGate)
+            {
+                if (Volatile.Read(ref _disposed) == 1) watcher.Dispose();
+                else _parentWatcher = watcher;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            // For example the inotify limit reached: polling still notices changes.
+            LogWatcherFailed(_logger, parent, ex);
+        }
+    }
+
+    /// <summary>Watches the directory where it now resolves, unless that is already watched; never throws.</summary>
+    private void Rewatch()
+    {
+        var wanted = RuleDirectorySnapshot.Locate(_directory);
+        lock (_watchGate)
+        {
+            if (Volatile.Read(ref _disposed) == 1) return;
+            if (!_rewatch && _rootWatcher is not null && Nullable.Equals(wanted, _rootWatched)) return;
+            _rewatch = false;
+            _rootWatcher?.Dispose();
+            (_rootWatcher, _rootWatched) = (null, null);
+            if (wanted is not { } target) return;
+            try
+            {
+                var watcher = new FileSystemWatcher(target.RealPath)
+                {
+                    IncludeSubdirectories = true,
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                };
+                watcher.Changed += (_, _) => ScheduleReload();
+                watcher.Created += (_, _) => ScheduleReload();
+                watcher.Deleted += (_, _) => ScheduleReload();
+                watcher.Renamed += (_, _) => ScheduleReload();
+                watcher.Error += (_, e) => OnWatcherError(target.RealPath, e.GetException());
+                watcher.EnableRaisingEvents = true;
+                (_rootWatcher, _rootWatched) = (watcher, target);
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+            {
+                LogWatcherFailed(_logger, target.RealPath, ex);
+            }
+        }
+    }
+
+    private void OnWatcherError(string watched, Exception exception)
+    {
+        // Events were lost, or the watched folder went away: watch anew and reload to catch up.
+        LogWatcherFailed(_logger, watched, exception);
+        _rewatch = true;
+        ScheduleReload();
+    }
+
+    private void StopWatching()
+    {
+        lock (_watchGate)
+        {
+            _parentWatcher?.Dispose();
+            _rootWatcher?.Dispose();
+            (_parentWatcher, _rootWatcher, _rootWatched) = (null, null, null);
+        }
     }
 
     private void ScheduleReload()
@@ -230,23 +362,26 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         {
             // Disposed before the reload started.
         }
+        catch (Exception ex)
+        {
+            // Nothing may escape a timer callback; Attempt reports every failure it can, so this is a last resort.
+            LogReloadFailed(_logger, _directory, ex);
+        }
     }
 
     private async Task PollAsync()
     {
         try
         {
-            string? fingerprint;
-            try
-            {
-                fingerprint = Fingerprint();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                fingerprint = null;
-            }
+            var tree = RuleDirectorySnapshot.Read(_directory);
 
-            if (fingerprint is null || fingerprint != Volatile.Read(ref _lastFingerprint)) await ReloadQuietlyAsync().ConfigureAwait(false);
+            // A directory deleted and recreated with the same content needs watching anew, though nothing reloads.
+            if (_watch) Rewatch();
+            if (tree.Fingerprint != Volatile.Read(ref _lastFingerprint)) await ReloadQuietlyAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogReloadFailed(_logger, _directory, ex);
         }
         finally
         {
@@ -259,21 +394,6 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
                 // Disposed while polling.
             }
         }
-    }
-
-    /// <summary>sha256 over the path and bytes of every file under the directory: what polling compares.</summary>
-    private string Fingerprint()
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in Directory.GetFiles(_directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            sha.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(_directory, file)));
-            sha.AppendData([0]);
-            sha.AppendData(File.ReadAllBytes(file));
-            sha.AppendData([0]);
-        }
-
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     private static string Describe(RuleCatalogue catalogue) =>
@@ -293,4 +413,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Watching {Directory} failed; reloading to catch up")]
     private static partial void LogWatcherFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Reloading the credit policy rules in {Directory} failed unexpectedly; still serving the last good rules")]
+    private static partial void LogReloadFailed(ILogger logger, string directory, Exception exception);
 }

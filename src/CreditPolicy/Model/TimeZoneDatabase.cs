@@ -41,24 +41,18 @@ public sealed class TimeZoneDatabase
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = System.IO.Path.GetFullPath(path);
+        if (!FileSystem.RegularFile.TryReadAll(full, MaxFileBytes, out var bytes, out var problem))
+        {
+            throw new InvalidDataException($"{path}: the tz database file {problem}");
+        }
+
         try
         {
-            var info = new FileInfo(full);
-            if (!info.Exists) throw new InvalidDataException($"{path}: the tz database file does not exist");
-            if ((info.Attributes & FileAttributes.Directory) != 0) throw new InvalidDataException($"{path}: a directory, not a tz database file");
-
-            if (info.Length > MaxFileBytes) throw new InvalidDataException($"{path}: {info.Length:N0} bytes, more than a tz database file may have ({MaxFileBytes:N0})");
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            var bytes = new byte[Math.Min(info.Length + 1, MaxFileBytes + 1)];
-            var n = 0;
-            int read;
-            while (n < bytes.Length && (read = stream.Read(bytes, n, bytes.Length - n)) > 0) n += read;
-            if (n > MaxFileBytes) throw new InvalidDataException($"{path}: more than {MaxFileBytes:N0} bytes, more than a tz database file may have");
-            var source = TzdbDateTimeZoneSource.FromStream(new MemoryStream(bytes, 0, n, writable: false));
+            var source = TzdbDateTimeZoneSource.FromStream(new MemoryStream(bytes, writable: false));
             source.Validate();
             return new TimeZoneDatabase(new DateTimeZoneCache(source), source.TzdbVersion, full);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NodaTime.Utility.InvalidNodaDataException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or NodaTime.Utility.InvalidNodaDataException or ArgumentException or NotSupportedException or InvalidDataException or EndOfStreamException or FormatException)
         {
             throw new InvalidDataException($"{path}: not a NodaTime tz database (.nzd): {ex.Message}", ex);
         }

@@ -23,9 +23,10 @@ namespace CreditPolicy.Rules;
 /// </remarks>
 public sealed class RuleCatalogue : IContractResolver
 {
-    private RuleCatalogue(string directory, IReadOnlyList<RuleSet> versions, RuleSetIdentity identity, bool isVersioned, bool honoursEffectiveDates, TimeZoneDatabase timeZones)
+    private RuleCatalogue(string directory, IReadOnlyList<RuleSet> versions, RuleSetIdentity identity, bool isVersioned, bool honoursEffectiveDates, TimeZoneDatabase timeZones, RuleDirectorySnapshot? source = null)
     {
         Directory = directory;
+        Source = source;
         Versions = versions;
         Identity = identity;
         IsVersioned = isVersioned;
@@ -56,6 +57,9 @@ public sealed class RuleCatalogue : IContractResolver
 
     internal bool HonoursEffectiveDates { get; }
 
+    /// <summary>The snapshot the catalogue was loaded from, so its scenarios run from the same bytes; null when it was built from a loaded <see cref="RuleSet"/>.</summary>
+    internal RuleDirectorySnapshot? Source { get; }
+
     /// <summary>Loads every version of the terms in a directory, or fails listing every problem in every version.</summary>
     /// <remarks>One bad version stops the whole catalogue loading: each problem names the version's folder, the file, workflow and rule.</remarks>
     /// <exception cref="RuleSetLoadException">Thrown when any version does not load, a version's folder differs from its <c>termsVersion</c>,
@@ -64,30 +68,43 @@ public sealed class RuleCatalogue : IContractResolver
     {
         ArgumentNullException.ThrowIfNull(directory);
         timeZones ??= TimeZoneDatabase.Bundled;
-        var full = Path.GetFullPath(directory);
+        return Load(directory, RuleDirectorySnapshot.Read(directory), timeZones);
+    }
+
+    /// <summary>Loads every version from one snapshot of the directory: what is compiled and digested is exactly what was read.</summary>
+    /// <exception cref="RuleSetLoadException">Thrown as <see cref="Load(string, TimeZoneDatabase?)"/> does, and when the snapshot refused an entry (see <see cref="RuleDirectorySnapshot"/>).</exception>
+    internal static RuleCatalogue Load(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(tree);
+        var full = tree.Directory;
         var versionsDirectory = Path.Combine(full, VersionsFolder);
-        if (!System.IO.Directory.Exists(versionsDirectory)) return Of(RuleSet.Load(directory, timeZones));
+        if (!tree.HasFolder(VersionsFolder))
+        {
+            var single = RuleSetLoader.Load(directory, tree, timeZones);
+            return new RuleCatalogue(single.Directory, [single], single.Identity, isVersioned: false, honoursEffectiveDates: true, timeZones, tree);
+        }
 
         var problems = new List<RuleProblem>();
-        foreach (var stray in JsonFiles(full))
+        foreach (var stray in tree.FilesIn(""))
         {
             problems.Add(new RuleProblem(stray, null, null, $"the directory holds its terms under {VersionsFolder}/; move this file into the version it belongs to ({VersionsFolder}/<termsVersion>/)"));
         }
 
-        foreach (var stray in JsonFiles(versionsDirectory))
+        foreach (var stray in tree.FilesIn(VersionsFolder))
         {
             problems.Add(new RuleProblem($"{VersionsFolder}/{stray}", null, null, $"{VersionsFolder}/ holds one folder per version of the terms, named by its termsVersion, and no files"));
         }
 
-        var folders = System.IO.Directory.GetDirectories(versionsDirectory)
-            .Select(d => Path.GetFileName(d))
-            .Where(name => !name.StartsWith('.'))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        var folders = tree.FoldersIn(VersionsFolder).ToArray();
         if (folders.Length == 0)
         {
             problems.Add(new RuleProblem(VersionsFolder, null, null, "no versions: add a folder per version of the terms, for example versions/2026-11-24/ holding terms.json and the rule files"));
         }
+
+        // Refusals inside a version's folder come back from loading that version; the rest (scenarios across versions,
+        // a version's folder that is itself a link leaving the directory) are reported here.
+        problems.AddRange(tree.Problems.Where(p => !folders.Any(f => p.File.StartsWith($"{VersionsFolder}/{f}/", StringComparison.Ordinal))));
 
         var versions = new List<RuleSet>();
         foreach (var name in folders)
@@ -95,7 +112,7 @@ public sealed class RuleCatalogue : IContractResolver
             var prefix = $"{VersionsFolder}/{name}";
             try
             {
-                var version = RuleSetLoader.Load(Path.Combine(versionsDirectory, name), timeZones);
+                var version = RuleSetLoader.Load(Path.Combine(versionsDirectory, name), tree.Under($"{VersionsFolder}/{name}"), timeZones);
                 if (version.Identity.TermsVersion != name)
                 {
                     problems.Add(new RuleProblem($"{prefix}/{TermsFile}", null, null,
@@ -125,7 +142,7 @@ public sealed class RuleCatalogue : IContractResolver
         if (problems.Count > 0) throw new RuleSetLoadException(directory, problems);
         var ordered = versions.OrderBy(v => v.EffectiveFrom).ToArray();
         var identity = new RuleSetIdentity(null, Digest(ordered), timeZones.Version);
-        return new RuleCatalogue(full, ordered, identity, isVersioned: true, honoursEffectiveDates: true, timeZones);
+        return new RuleCatalogue(full, ordered, identity, isVersioned: true, honoursEffectiveDates: true, timeZones, tree);
     }
 
     /// <summary>A catalogue of one version: the version decides every case from its <see cref="RuleSet.EffectiveFrom"/> on (every case when it has none).</summary>
@@ -213,9 +230,6 @@ public sealed class RuleCatalogue : IContractResolver
 
         return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
     }
-
-    private static IEnumerable<string> JsonFiles(string directory) =>
-        System.IO.Directory.GetFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal);
 
     internal static string Format(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
 }

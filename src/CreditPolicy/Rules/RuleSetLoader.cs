@@ -47,27 +47,33 @@ internal static partial class RuleSetLoader
     public static RuleSet Load(string directory, TimeZoneDatabase timeZones)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        return Load(directory, RuleDirectorySnapshot.Read(directory), timeZones);
+    }
+
+    /// <summary>Loads one version from a snapshot of its folder, so what is compiled and digested is exactly what was read.</summary>
+    /// <remarks>Every entry the snapshot refused (a FIFO, a file over the size limit, a link leaving the directory) is a problem: the set does not load.</remarks>
+    internal static RuleSet Load(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(timeZones);
-        var full = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(full))
+        var full = tree.Directory;
+        if (tree.Missing is { } missing)
         {
-            throw new RuleSetLoadException(directory, [new RuleProblem(directory, null, null, "the rule directory does not exist")]);
+            throw new RuleSetLoadException(directory, [new RuleProblem(directory, null, null, missing)]);
         }
 
-        if (System.IO.Directory.Exists(Path.Combine(full, VersionsFolder)))
+        if (tree.HasFolder(VersionsFolder))
         {
             throw new RuleSetLoadException(directory, [new RuleProblem(VersionsFolder, null, null,
                 $"the directory holds several versions of the terms under {VersionsFolder}/; load it as a catalogue (RuleCatalogue.Load), or load one version's folder")]);
         }
 
-        var problems = new List<RuleProblem>();
-        var files = System.IO.Directory.GetFiles(full, "*.json", SearchOption.TopDirectoryOnly)
-            .Select(f => Path.GetFileName(f))
-            .OrderBy(f => f, StringComparer.Ordinal)
-            .ToList();
+        var problems = new List<RuleProblem>(tree.Problems);
+        var files = tree.FilesIn("").ToList();
         foreach (var required in new[] { TermsFile, VocabularyFile })
         {
-            if (!files.Contains(required, StringComparer.Ordinal))
+            if (!files.Contains(required, StringComparer.Ordinal) && !problems.Any(p => p.File == required))
             {
                 problems.Add(new RuleProblem(required, null, null, required == TermsFile
                     ? "missing: every rule directory has a terms.json naming its termsVersion"
@@ -75,13 +81,7 @@ internal static partial class RuleSetLoader
             }
         }
 
-        var contents = files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(full, f)), StringComparer.Ordinal);
-        return Load(directory, full, files, contents, timeZones, problems);
-    }
-
-    /// <summary>Loads one version from files already read (names relative to the directory, in ordinal order).</summary>
-    internal static RuleSet Load(string directory, string full, IReadOnlyList<string> files, IReadOnlyDictionary<string, byte[]> contents, TimeZoneDatabase timeZones, List<RuleProblem> problems)
-    {
+        var contents = files.ToDictionary(f => f, tree.Bytes, StringComparer.Ordinal);
         var (termsVersion, effectiveFrom) = contents.TryGetValue(TermsFile, out var terms) ? ReadTerms(terms, problems) : (null, null);
         var contract = contents.TryGetValue(VocabularyFile, out var vocabulary) ? VocabularyLoader.Load(VocabularyFile, vocabulary, timeZones, problems) : null;
         var expressions = contract is null ? null : new RuleExpressions(contract);

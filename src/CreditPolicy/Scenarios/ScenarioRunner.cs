@@ -17,21 +17,27 @@ internal static class ScenarioRunner
     private static readonly string[] ScenarioFields = ["$schema", "description", "case", "expect"];
 
     /// <summary>Every scenario file under <paramref name="scenarioDirectory"/>, in ordinal path order; unreadable files become failing results.</summary>
+    /// <remarks>Files are read as a rule directory is (<see cref="RuleDirectorySnapshot"/>): only regular files, within the size limits.</remarks>
     public static (IReadOnlyList<Scenario> Scenarios, IReadOnlyList<ScenarioResult> Unreadable) Discover(string scenarioDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(scenarioDirectory);
+        return Discover(RuleDirectorySnapshot.Read(scenarioDirectory));
+    }
+
+    /// <summary>Every scenario file of a snapshot of a scenario folder; each entry the snapshot refused is an unreadable result.</summary>
+    internal static (IReadOnlyList<Scenario> Scenarios, IReadOnlyList<ScenarioResult> Unreadable) Discover(RuleDirectorySnapshot tests)
     {
         var scenarios = new List<Scenario>();
         var unreadable = new List<ScenarioResult>();
-        if (!Directory.Exists(scenarioDirectory)) return (scenarios, unreadable);
-        var files = Directory.GetFiles(scenarioDirectory, "*.json", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(scenarioDirectory, f).Replace('\\', '/'))
-            .OrderBy(f => f, StringComparer.Ordinal);
-        foreach (var file in files)
+        if (!tests.Exists) return (scenarios, unreadable);
+        foreach (var file in tests.FilesUnder(""))
         {
-            var (scenario, problem) = Read(scenarioDirectory, file);
+            var (scenario, problem) = Read(file, tests.Bytes(file));
             if (scenario is not null) scenarios.Add(scenario);
             else unreadable.Add(new ScenarioResult(file, [problem!], null, []));
         }
 
+        unreadable.AddRange(tests.Problems.Select(p => new ScenarioResult(p.File, [p.Message], null, [])));
         return (scenarios, unreadable);
     }
 
@@ -81,7 +87,12 @@ internal static class ScenarioRunner
     public static CheckReport Check(RuleSet ruleSet, string? scenarioDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(ruleSet);
-        var results = RunAll(new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(ruleSet)), scenarioDirectory ?? Path.Combine(ruleSet.Directory, TestsFolder));
+        return Check(ruleSet, RuleDirectorySnapshot.Read(scenarioDirectory ?? Path.Combine(ruleSet.Directory, TestsFolder)));
+    }
+
+    private static CheckReport Check(RuleSet ruleSet, RuleDirectorySnapshot tests)
+    {
+        var results = RunAll(new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(ruleSet)), tests);
         return new CheckReport(results, Coverage(ruleSet, results));
     }
 
@@ -90,16 +101,20 @@ internal static class ScenarioRunner
     public static CatalogueCheckReport Check(RuleCatalogue catalogue)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
-        var versions = catalogue.Versions.Select(v => new VersionCheckReport(v, Check(v))).ToArray();
+        // A catalogue loaded from a directory runs the scenarios of the snapshot it was compiled from, not a later edit.
+        var tree = catalogue.Source ?? RuleDirectorySnapshot.Read(catalogue.Directory);
+        var versions = catalogue.Versions
+            .Select(v => new VersionCheckReport(v, Check(v, tree.Under(catalogue.IsVersioned ? $"{RuleConventions.VersionsFolder}/{Path.GetFileName(v.Directory)}/{TestsFolder}" : TestsFolder))))
+            .ToArray();
         IReadOnlyList<ScenarioResult> across = catalogue.IsVersioned
-            ? RunAll(new CreditPolicyEngine(catalogue), Path.Combine(catalogue.Directory, TestsFolder))
+            ? RunAll(new CreditPolicyEngine(catalogue), tree.Under(TestsFolder))
             : [];
         return new CatalogueCheckReport(catalogue, versions, across);
     }
 
-    private static ScenarioResult[] RunAll(ICreditPolicy policy, string scenarioDirectory)
+    private static ScenarioResult[] RunAll(ICreditPolicy policy, RuleDirectorySnapshot tests)
     {
-        var (scenarios, unreadable) = Discover(scenarioDirectory);
+        var (scenarios, unreadable) = Discover(tests);
         return scenarios.Select(s => Run(policy, s)).Concat(unreadable).OrderBy(r => r.File, StringComparer.Ordinal).ToArray();
     }
 
@@ -145,7 +160,7 @@ internal static class ScenarioRunner
             .ToArray();
     }
 
-    private static (Scenario?, string?) Read(string root, string file)
+    private static (Scenario?, string?) Read(string file, byte[] bytes)
     {
         var folder = file.Split('/')[0];
         Outcome? expected = folder switch
@@ -158,16 +173,6 @@ internal static class ScenarioRunner
         if (expected is null || !file.Contains('/'))
         {
             return (null, "scenario files live in a folder named for the expected outcome: permit/, deny/ or indeterminate/");
-        }
-
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(Path.Combine(root, file));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return (null, $"could not be read: {ex.Message}");
         }
 
         var parseProblems = new List<RuleProblem>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using CreditPolicy.FileSystem;
 using CreditPolicy.Rules;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -43,22 +44,32 @@ internal static class RuleSchemas
     });
 
     /// <summary>Validates every file of a rule directory: <c>terms.json</c>, each rule file, and each scenario under <c>tests/</c>.</summary>
-    /// <remarks>Problems come in file order (ordinal), then line order. Files are named relative to <paramref name="rulesDirectory"/>, with <c>/</c>.</remarks>
+    /// <remarks>
+    /// Files are read as the loader reads them (see <see cref="RuleCatalogue.Load(string, Model.TimeZoneDatabase?)"/>). Entries that may not be read at
+    /// all (a FIFO or device, a file over the size limit, a link leaving the directory) come first, at path <c>$</c>; then
+    /// problems in file order (ordinal), then line order. Files are named relative to <paramref name="rulesDirectory"/>, with <c>/</c>.
+    /// </remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="rulesDirectory"/> is null.</exception>
     public static IReadOnlyList<SchemaProblem> ValidateDirectory(string rulesDirectory)
     {
         ArgumentNullException.ThrowIfNull(rulesDirectory);
-        if (!Directory.Exists(rulesDirectory)) return [new SchemaProblem(rulesDirectory, null, null, "$", "the rule directory does not exist")];
-        var problems = new List<SchemaProblem>();
-        foreach (var (file, kind) in Files(rulesDirectory))
+        return ValidateDirectory(rulesDirectory, RuleDirectorySnapshot.Read(rulesDirectory));
+    }
+
+    /// <summary>Validates every file of a snapshot of a rule directory, as <see cref="ValidateDirectory(string)"/> does.</summary>
+    internal static IReadOnlyList<SchemaProblem> ValidateDirectory(string rulesDirectory, RuleDirectorySnapshot tree)
+    {
+        if (tree.Missing is { } missing) return [new SchemaProblem(rulesDirectory, null, null, "$", missing)];
+        var problems = tree.Problems.Select(p => new SchemaProblem(p.File, null, null, "$", p.Message)).ToList();
+        foreach (var (file, kind) in Files(tree))
         {
-            problems.AddRange(ValidateFile(Path.Combine(rulesDirectory, file), kind, file));
+            problems.AddRange(Validate(Text(tree.Bytes(file)), kind, file));
         }
 
         return problems;
     }
 
-    /// <summary>The files of a rule directory and the schema each follows, in the order <see cref="ValidateDirectory"/> checks them.</summary>
+    /// <summary>The files of a rule directory and the schema each follows, in the order <see cref="ValidateDirectory(string)"/> checks them.</summary>
     /// <remarks>
     /// A single-version directory holds <c>terms.json</c>, rule files and <c>tests/</c>; a directory of several versions
     /// holds <c>versions/&lt;termsVersion&gt;/</c>, each laid out the same way, and <c>tests/</c> for scenarios across versions.
@@ -67,56 +78,53 @@ internal static class RuleSchemas
     public static IReadOnlyList<(string File, SchemaKind Kind)> Files(string rulesDirectory)
     {
         ArgumentNullException.ThrowIfNull(rulesDirectory);
+        return Files(RuleDirectorySnapshot.Read(rulesDirectory));
+    }
+
+    private static List<(string File, SchemaKind Kind)> Files(RuleDirectorySnapshot tree)
+    {
         var files = new List<(string, SchemaKind)>();
-        if (!Directory.Exists(rulesDirectory)) return files;
-        AddVersion(rulesDirectory, "");
-        var versions = Path.Combine(rulesDirectory, RuleConventions.VersionsFolder);
-        if (Directory.Exists(versions))
+        if (!tree.Exists) return files;
+        AddVersion("");
+        foreach (var version in tree.FoldersIn(RuleConventions.VersionsFolder))
         {
-            foreach (var version in Directory.GetDirectories(versions).Order(StringComparer.Ordinal))
-            {
-                AddVersion(version, Path.GetRelativePath(rulesDirectory, version).Replace('\\', '/') + "/");
-            }
+            AddVersion($"{RuleConventions.VersionsFolder}/{version}/");
         }
 
         return files;
 
-        void AddVersion(string directory, string prefix)
+        void AddVersion(string prefix)
         {
-            foreach (var path in Directory.GetFiles(directory, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+            foreach (var name in tree.FilesIn(prefix))
             {
-                var name = Path.GetFileName(path);
                 files.Add((prefix + name, name == RuleConventions.TermsFile ? SchemaKind.Terms : name == RuleConventions.VocabularyFile ? SchemaKind.Vocabulary : SchemaKind.RuleFile));
             }
 
-            var tests = Path.Combine(directory, Scenarios.ScenarioRunner.TestsFolder);
-            if (Directory.Exists(tests))
-            {
-                files.AddRange(Directory.GetFiles(tests, "*.json", SearchOption.AllDirectories)
-                    .Select(p => Path.GetRelativePath(rulesDirectory, p).Replace('\\', '/'))
-                    .Order(StringComparer.Ordinal)
-                    .Select(p => (p, SchemaKind.Scenario)));
-            }
+            var tests = prefix + Scenarios.ScenarioRunner.TestsFolder;
+            files.AddRange(tree.FilesUnder(tests).Select(p => ($"{tests}/{p}", SchemaKind.Scenario)));
         }
     }
 
     /// <summary>Validates one file against a schema; <paramref name="displayName"/> names it in problems (default: the path).</summary>
+    /// <remarks>The file is read as a rule directory's files are: only a regular file, of at most 1 MiB.</remarks>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="path"/> is null.</exception>
     public static IReadOnlyList<SchemaProblem> ValidateFile(string path, SchemaKind kind, string? displayName = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         var name = displayName ?? path;
-        string text;
-        try
+        if (!RegularFile.TryReadAll(path, RuleDirectoryLimits.Default.MaxFileBytes, out var bytes, out var problem))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return [new SchemaProblem(name, null, null, "$", "cannot read the file: " + ex.Message)];
+            return [new SchemaProblem(name, null, null, "$", problem!)];
         }
 
-        return Validate(text, kind, name);
+        return Validate(Text(bytes), kind, name);
+    }
+
+    /// <summary>Decodes a file as <see cref="File.ReadAllText(string)"/> does: UTF-8 unless a byte-order mark says otherwise.</summary>
+    private static string Text(byte[] bytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes, writable: false), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Validates JSON text against a schema, naming the source <paramref name="file"/> in every problem.</summary>

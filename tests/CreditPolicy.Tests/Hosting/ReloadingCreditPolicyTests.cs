@@ -3,6 +3,7 @@ using System.Diagnostics;
 using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
+using CreditPolicy.Tests.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
@@ -16,8 +17,11 @@ public sealed class ReloadingCreditPolicyTests
 {
     private const string PermitMessage = "The holder's available credits cover the amount.";
 
-    /// <summary>Generous: a reload of the versioning example loads both its versions and runs every scenario, on a machine shared with other builds.</summary>
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    /// <summary>Generous: a reload loads both bundled versions and runs every scenario, on a machine shared with other builds.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>A poll so rare it never happens in a test: what is seen, the watchers saw.</summary>
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
 
     private static readonly Lazy<CreditCase> UseCase = new(() =>
         CaseJson.Read(File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"))).GetCaseOrThrow("examples/use.json"));
@@ -29,7 +33,7 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task ReloadAsync_GoodAndBadEditsWhileEightThreadsDecide_EveryDecisionComesWholeFromAValidSet()
     {
-        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var dir = TestPaths.CopyRules();
         var current = TestPaths.Version(dir, TestPaths.CurrentVersion);
         using var policy = Create(dir, watch: false);
         var messageOf = new Dictionary<RuleSetIdentity, string> { [CurrentIdentity(policy)] = PermitMessage };
@@ -140,7 +144,7 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task Watcher_GoodEditThenBadEditThenFix_ServesEachGoodSetAndReportsTheBadOne()
     {
-        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var dir = TestPaths.CopyRules();
         var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
         using var policy = Create(dir, watch: true);
         var initial = policy.Status;
@@ -166,31 +170,30 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task Polling_WithoutAWatcher_NoticesANewVersionOfTheTerms()
     {
-        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var dir = TestPaths.CopyRules();
         using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
-        // After the example's versions, so the example's scenarios across versions still pass and the reload is served.
-        var later = TestPaths.Version(dir, "2028-01-01");
-        var copy = TestPaths.CopyRules(TestPaths.Version(TestPaths.VersionedRules, TestPaths.CurrentVersion));
-        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2028-01-01", "effectiveFrom": "2028-01-01T00:00:00Z" }""");
+        var later = TestPaths.Version(dir, "2027-06-01");
+        var copy = TestPaths.CopyRules(TestPaths.CurrentTerms);
+        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2027-06-01", "effectiveFrom": "2027-06-01T00:00:00Z" }""");
         Directory.Move(copy, later);
 
         await Eventually(() => policy.Catalogue.Versions.Count == 3);
 
         Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
-        Assert.Equal("2028-01-01", policy.Decide(UseCase.Value with { AsOf = Instant.FromUtc(2028, 1, 1, 0, 0) }).Rules.TermsVersion);
+        Assert.Equal("2027-06-01", policy.Decide(UseCase.Value with { AsOf = Instant.FromUtc(2027, 6, 1, 0, 0) }).Rules.TermsVersion);
         Assert.Equal(TestPaths.CurrentVersion, policy.Decide(UseCase.Value).Rules.TermsVersion);
     }
 
     [Fact]
     public void Constructor_RulesFailingTheirScenarios_ThrowsNamingTheScenario()
     {
-        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
-        File.Delete(Path.Combine(TestPaths.Version(dir, TestPaths.LaterVersion), "tests", "deny", "refund-denied.json"));
+        var dir = TestPaths.CopyRules();
+        File.Delete(Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "deny", "refund-denied.json"));
 
         var ex = Assert.Throws<RuleSetLoadException>(() => Create(dir, watch: false));
 
         var problem = Assert.Single(ex.Problems);
-        Assert.Equal("versions/2027-07-01/cash-value.json", problem.File);
+        Assert.Equal("versions/2025-01-01/cash-value.json", problem.File);
         Assert.Equal("refund-denied", problem.Rule);
         Assert.StartsWith("decides in no scenario", problem.Message);
     }
@@ -215,6 +218,171 @@ public sealed class ReloadingCreditPolicyTests
         Assert.Equal(_clock.GetCurrentInstant(), status.Status.LoadedAt);
         Assert.Null(status.Status.LastAttempt);
         Assert.Equal(TestPaths.CurrentVersion, policy.Decide(UseCase.Value).Rules.TermsVersion);
+    }
+
+    public static TheoryData<string> Hostile => HostileEntries.All();
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task ReloadAsync_HostileEntryAppears_RejectsNamingItKeepsServingThenAcceptsAGoodEdit(string name)
+    {
+        var dir = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: false);
+        var good = policy.Status.Catalogue;
+        if (HostileEntries.Plant(dir, name) is not { } planted) return; // an unreadable file cannot be planted for root
+
+        var rejected = await policy.ReloadAsync().WaitAsync(Patience);
+
+        Assert.Equal(ReloadOutcome.Rejected, rejected.Outcome);
+        Assert.Contains(rejected.Problems, p => p.File.StartsWith(planted.Entry, StringComparison.Ordinal) && p.Message.Contains(planted.Says, StringComparison.Ordinal));
+        Assert.False(policy.Status.IsHealthy);
+        Assert.Same(good, policy.Status.Catalogue);
+        Assert.Equal(PermitMessage, Assert.Single(policy.Decide(UseCase.Value).Reasons).Message);
+
+        planted.Remove();
+        Edit(Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (after {name})\"");
+        var replaced = await policy.ReloadAsync().WaitAsync(Patience);
+
+        Assert.Equal(ReloadOutcome.Replaced, replaced.Outcome);
+        Assert.True(policy.Status.IsHealthy);
+        Assert.Equal($"{PermitMessage} (after {name})", Assert.Single(policy.Decide(UseCase.Value).Reasons).Message);
+    }
+
+    [Fact]
+    public async Task Watcher_FifoAppearsThenGoes_RejectsItThenServesTheNextGoodEdit()
+    {
+        var dir = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: true, poll: Never);
+        var planted = HostileEntries.Plant(dir, "fifo")!;
+
+        await Eventually(() => !policy.Status.IsHealthy);
+        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == planted.Entry);
+
+        planted.Remove();
+        Edit(Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (after the FIFO)\"");
+        await Eventually(() => policy.Status.IsHealthy && policy.Status.LastAttempt!.Outcome == ReloadOutcome.Replaced);
+        Assert.Equal($"{PermitMessage} (after the FIFO)", Assert.Single(policy.Decide(UseCase.Value).Reasons).Message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Watcher_DirectoryDeletedAndRecreated_EndsHealthyServingWhatItHolds(bool edited)
+    {
+        var dir = TestPaths.CopyRules();
+        var replacement = TestPaths.CopyRules();
+        if (edited) Edit(Path.Combine(TestPaths.Version(replacement, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (recreated)\"");
+        using var policy = Create(dir, watch: true, poll: Never);
+
+        Directory.Delete(dir, recursive: true);
+        await Eventually(() => policy.Status.LastAttempt?.Problems.Any(p => p.Message == "the rule directory does not exist") == true);
+
+        // Created again file by file, not renamed into place: the new folder must be watched from the moment it appears.
+        foreach (var file in Directory.GetFiles(replacement, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(dir, Path.GetRelativePath(replacement, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var expected = edited ? $"{PermitMessage} (recreated)" : PermitMessage;
+        await Eventually(() => policy.Status.IsHealthy && Assert.Single(policy.Decide(UseCase.Value).Reasons).Message == expected);
+        Assert.Equal(edited ? ReloadOutcome.Replaced : ReloadOutcome.Unchanged, policy.Status.LastAttempt!.Outcome);
+
+        // And the folder that came back is watched: a later edit is served.
+        Edit(Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json"), $"\"{expected}\"", $"\"{PermitMessage} (later)\"");
+        await Eventually(() => Assert.Single(policy.Decide(UseCase.Value).Reasons).Message == $"{PermitMessage} (later)");
+    }
+
+    [Fact]
+    public async Task Polling_DirectoryDeletedAndRecreatedIdentical_EndsHealthyAsUnchanged()
+    {
+        var dir = TestPaths.CopyRules();
+        var copy = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
+        var served = policy.Status.Catalogue;
+
+        Directory.Delete(dir, recursive: true);
+        await Eventually(() => !policy.Status.IsHealthy);
+        Directory.Move(copy, dir);
+
+        await Eventually(() => policy.Status.IsHealthy);
+        Assert.Equal(ReloadOutcome.Unchanged, policy.Status.LastAttempt!.Outcome);
+        Assert.Same(served, policy.Status.Catalogue);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Watching_RootLinkSwappedWithLnSfn_ServesEachGoodTargetAndEndsHealthy(bool watch)
+    {
+        var v1 = TestPaths.CopyRules();
+        var v2 = TestPaths.CopyRules();
+        var bad = TestPaths.CopyRules();
+        Edit(Path.Combine(TestPaths.Version(v2, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (v2)\"");
+        Edit(Path.Combine(TestPaths.Version(bad, TestPaths.CurrentVersion), "use.json"), "\"RuleName\": \"use-draws-credits\"", "\"RuleName\": \"use-draws-credits\", \"Expresion\": \"true\"");
+        var current = Path.Combine(TestCases.TempDirectory(), "current");
+        Directory.CreateSymbolicLink(current, v1);
+        using var policy = Create(current, watch, poll: watch ? Never : TimeSpan.FromMilliseconds(100));
+        string Message() => Assert.Single(policy.Decide(UseCase.Value).Reasons).Message;
+
+        await LnSfn(v2, current);
+        await Eventually(() => Message() == $"{PermitMessage} (v2)" && policy.Status.IsHealthy);
+
+        await LnSfn(bad, current);
+        await Eventually(() => !policy.Status.IsHealthy);
+        Assert.Equal($"{PermitMessage} (v2)", Message());
+        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == "versions/2026-11-24/use.json" && p.Message.Contains("'Expresion'", StringComparison.Ordinal));
+
+        await LnSfn(v1, current);
+        await Eventually(() => Message() == PermitMessage && policy.Status.IsHealthy);
+        Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
+
+        // The folder the link now names is the one watched: an edit inside it is served.
+        Edit(Path.Combine(TestPaths.Version(v1, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (v1 edited)\"");
+        await Eventually(() => Message() == $"{PermitMessage} (v1 edited)");
+    }
+
+    [Fact]
+    public async Task Polling_BadEditUndone_EndsHealthyAsUnchanged()
+    {
+        var dir = TestPaths.CopyRules();
+        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
+        var served = policy.Status.Catalogue;
+
+        Edit(use, "\"RuleName\": \"use-draws-credits\"", "\"RuleName\": \"use-draws-credits\", \"Expresion\": \"true\"");
+        await Eventually(() => !policy.Status.IsHealthy);
+        Edit(use, ", \"Expresion\": \"true\"", "");
+
+        await Eventually(() => policy.Status.IsHealthy);
+        Assert.Equal(ReloadOutcome.Unchanged, policy.Status.LastAttempt!.Outcome);
+        Assert.Same(served, policy.Status.Catalogue);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_IdenticalContentAfterARejectedAttempt_IsUnchangedAndHealthy()
+    {
+        var dir = TestPaths.CopyRules();
+        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        var text = File.ReadAllText(use);
+        using var policy = Create(dir, watch: false);
+
+        File.WriteAllText(use, text[..(text.Length / 2)]);
+        Assert.Equal(ReloadOutcome.Rejected, (await policy.ReloadAsync()).Outcome);
+        Assert.False(policy.Status.IsHealthy);
+        File.WriteAllText(use, text);
+
+        Assert.Equal(ReloadOutcome.Unchanged, (await policy.ReloadAsync()).Outcome);
+        Assert.True(policy.Status.IsHealthy);
+    }
+
+    /// <summary>Points a link at another folder as deploy scripts do, with coreutils' <c>ln -sfn</c>.</summary>
+    private static async Task LnSfn(string target, string link)
+    {
+        using var ln = Process.Start(new ProcessStartInfo("ln", ["-sfn", target, link]))!;
+        await ln.WaitForExitAsync();
+        Assert.Equal(0, ln.ExitCode);
     }
 
     private ReloadingCreditPolicy Create(string dir, bool watch, TimeSpan? poll = null) =>

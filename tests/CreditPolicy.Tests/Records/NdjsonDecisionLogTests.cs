@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using CreditPolicy.Json;
 using CreditPolicy.Records;
 using CreditPolicy.Rules;
@@ -118,5 +120,239 @@ public sealed class NdjsonDecisionLogTests
         log.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => log.Write(TestCases.Example("use.json"), new CreditPolicyEngine(BundledRules.RuleSet).Decide(TestCases.Example("use.json"))));
+    }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static string UseLine() =>
+        NdjsonDecisionLog.Line(TestCases.Example("use.json"), new CreditPolicyEngine(BundledRules.RuleSet).Decide(TestCases.Example("use.json")));
+
+    private static (DecisionLogEntry[] Entries, DecisionLogProblem[] Skipped) ReadAll(string path)
+    {
+        var skipped = new List<DecisionLogProblem>();
+        using var reader = File.OpenText(path);
+        var entries = NdjsonDecisionLog.Read(reader, skipped.Add).ToArray();
+        return (entries, skipped.ToArray());
+    }
+
+    [Fact]
+    public void Write_FileEndsInTheMiddleOfALine_StartsOnAFreshLineAndTheTornLineIsReported()
+    {
+        var path = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+        var line = UseLine();
+
+        // What a process killed in the middle of a write leaves behind.
+        File.WriteAllText(path, line + "\n" + line[..(line.Length / 3)]);
+        using (var log = new NdjsonDecisionLog(path)) new CreditPolicyEngine(BundledRules.RuleSet, log).Decide(TestCases.Example("use.json"));
+
+        Assert.Equal(line + "\n" + line[..(line.Length / 3)] + "\n" + line + "\n", File.ReadAllText(path));
+        var (entries, skipped) = ReadAll(path);
+        Assert.Equal([1, 3], entries.Select(e => e.Line));
+        var torn = Assert.Single(skipped);
+        Assert.Equal(2, torn.Line);
+        Assert.StartsWith("decision log line 2: not valid JSON (an unfinished line?)", torn.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_WithAHandler_SkipsAndReportsEveryLineThatIsNotAnEntryAndReadsTheRest()
+    {
+        var line = UseLine();
+        var text = $"{line}\n{{\"case\": 5}}\nnot json at all\n\n{line}\n";
+        var skipped = new List<DecisionLogProblem>();
+
+        var entries = NdjsonDecisionLog.Read(new StringReader(text), skipped.Add).ToArray();
+
+        Assert.Equal([1, 5], entries.Select(e => e.Line));
+        Assert.Equal([2, 3], skipped.Select(p => p.Line));
+        Assert.Equal("expected an object with case and decision", skipped[0].Message);
+    }
+
+    [Fact]
+    public void Read_TornLineWithTheNextEntryAppendedByAnEarlierVersion_ReadsTheEntryAndReportsTheTornStart()
+    {
+        // Before fresh-line starts, the next process appended straight onto the unfinished line.
+        var line = UseLine();
+        var torn = line[..(line.Length / 2)];
+        var skipped = new List<DecisionLogProblem>();
+
+        var entries = NdjsonDecisionLog.Read(new StringReader($"{line}\n{torn}{line}\n{line}\n"), skipped.Add).ToArray();
+
+        Assert.Equal([1, 2, 3], entries.Select(e => e.Line));
+        Assert.All(entries, e => Assert.Equal(entries[0].Decision, e.Decision));
+        var problem = Assert.Single(skipped);
+        Assert.Equal($"decision log line 2: the first {torn.Length} characters are an unfinished line (a write cut short, for example by a crash) and were skipped; the entry after them was read", problem.ToString());
+        Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader($"{torn}{line}\n")).ToArray());
+    }
+
+    [Fact]
+    public async Task Write_CommandKilledWithSigkillAgainAndAgain_EveryLaterProcessStartsOnAFreshLine()
+    {
+        var folder = TestCases.TempDirectory();
+        var path = Path.Combine(folder, "decisions.ndjson");
+        var cli = Path.Combine(AppContext.BaseDirectory, "CreditPolicy.Cli.dll");
+        var random = new Random(8);
+        var completed = 0;
+        for (var run = 0; run < 6; run++)
+        {
+            // Killed at a point somewhere between start-up and exit; between runs, a torn tail as a write cut short leaves.
+            using var process = Start(cli, path);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(300, 3000)));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+                completed++;
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            if (run % 2 == 1) File.AppendAllText(path, UseLine()[..(100 * run)]);
+        }
+
+        using (var last = Start(cli, path)) await last.WaitForExitAsync().WaitAsync(Patience);
+
+        var (entries, skipped) = ReadAll(path);
+        Assert.True(entries.Length >= completed + 1, $"{entries.Length} entries for {completed + 1} completed runs");
+        // Three torn tails (run together when no run wrote between them), and whatever a kill tore.
+        Assert.InRange(skipped.Length, 1, 6);
+        Assert.All(skipped, p => Assert.StartsWith("not valid JSON", p.Message, StringComparison.Ordinal));
+        Assert.Equal(File.ReadAllLines(path).Length, entries.Length + skipped.Length);
+        Assert.EndsWith("\n", File.ReadAllText(path), StringComparison.Ordinal);
+
+        static Process Start(string cli, string log)
+        {
+            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [cli, "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--rules", TestPaths.Rules, "--log", log, "--compact"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var process = Process.Start(start)!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
+    }
+
+    [Fact]
+    public void Write_DiskFull_ThrowsLeavesNoPartOfTheLineAndNothingAppearsWhenSpaceReturns()
+    {
+        var mount = TestCases.TempDirectory();
+        if (!Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount)) return; // a tiny file system needs root, as the tests have here
+        try
+        {
+            var filler = Path.Combine(mount, "filler");
+            File.WriteAllBytes(filler, new byte[16 << 10]);
+            var path = Path.Combine(mount, "decisions.ndjson");
+            var @case = TestCases.Example("use.json");
+            var log = new NdjsonDecisionLog(path);
+            var engine = new CreditPolicyEngine(BundledRules.RuleSet, log);
+            var returned = 0;
+            IOException? full = null;
+            for (var i = 0; i < 10_000 && full is null; i++)
+            {
+                try
+                {
+                    engine.Decide(@case);
+                    returned++;
+                }
+                catch (IOException ex)
+                {
+                    full = ex;
+                }
+            }
+
+            Assert.NotNull(full);
+            Assert.Contains("No space left on device", full.Message, StringComparison.Ordinal);
+            Assert.Equal(returned, File.ReadAllLines(path).Length);
+            Assert.EndsWith("\n", File.ReadAllText(path), StringComparison.Ordinal);
+            Assert.Throws<IOException>(() => engine.Decide(@case));
+
+            File.Delete(filler);
+            engine.Decide(@case);
+            returned++;
+            log.Dispose();
+
+            using var reader = File.OpenText(path);
+            Assert.Equal(returned, NdjsonDecisionLog.Read(reader).Count());
+        }
+        finally
+        {
+            Run("umount", mount);
+        }
+    }
+
+    [Fact]
+    public void Dispose_AfterAFailedWriteOrWithAWriterThatFails_DoesNotThrow()
+    {
+        var log = new NdjsonDecisionLog(new FailingWriter());
+        Assert.Throws<IOException>(() => log.Write(TestCases.Example("use.json"), BundledRules.Engine.Decide(TestCases.Example("use.json"))));
+
+        log.Dispose();
+        log.Dispose();
+    }
+
+    [Fact]
+    public void Write_FileDeletedWhileOpen_ReopensThePathAndLosesNoLine()
+    {
+        var path = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+        using var log = new NdjsonDecisionLog(path);
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet, log);
+        engine.Decide(TestCases.Example("use.json"));
+
+        File.Delete(path);
+        engine.Decide(TestCases.Example("use.json"));
+
+        Assert.Equal([UseLine()], File.ReadAllLines(path));
+    }
+
+    [Fact]
+    public void Write_FileRenamedAwayAsLogRotationDoes_NextLinesGoToANewFileAtThePath()
+    {
+        var path = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+        using var log = new NdjsonDecisionLog(path);
+        var engine = new CreditPolicyEngine(BundledRules.RuleSet, log);
+        engine.Decide(TestCases.Example("use.json"));
+
+        File.Move(path, path + ".1");
+        engine.Decide(TestCases.Example("use.json"));
+        engine.Decide(TestCases.Example("use.json"));
+
+        Assert.Equal([UseLine()], File.ReadAllLines(path + ".1"));
+        Assert.Equal([UseLine(), UseLine()], File.ReadAllLines(path));
+    }
+
+    [Fact]
+    public async Task Constructor_PathIsAFifo_ThrowsAtOnceWithoutWaitingForAReader()
+    {
+        var fifo = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+        Assert.True(Run("mkfifo", fifo));
+
+        var ex = await Task.Run(() => Assert.Throws<IOException>(() => new NdjsonDecisionLog(fifo))).WaitAsync(Patience);
+
+        Assert.Equal("it is a FIFO (named pipe), not a regular file", ex.Message);
+    }
+
+    private static bool Run(string program, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardError = true })!;
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
+
+    /// <summary>A caller's writer whose device has failed.</summary>
+    private sealed class FailingWriter : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => throw new IOException("the device failed");
+
+        public override void Write(string? value) => throw new IOException("the device failed");
+
+        public override void Flush() => throw new IOException("the device failed");
     }
 }
