@@ -7,13 +7,13 @@ using Spectre.Console;
 namespace CreditPolicy.Cli;
 
 /// <summary>The commands that stream NDJSON files of cases: <c>sweep</c> and <c>diff</c>.</summary>
-internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive)
+internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWriter stderr, RulesSearch rulesSearch, bool interactive)
 {
     public Command Sweep()
     {
         var cases = new Option<string>("--cases") { Description = "NDJSON file of cases, one per line (- for stdin).", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write one decision per line, in input order (- or omitted: stdout)." };
-        var rules = new Option<string>("--rules", "-r") { Description = "The rule directory. Default: ./rules", DefaultValueFactory = _ => "rules" };
+        var rules = Commands.RulesOption();
         var parallel = ParallelOption();
         var shard = new Option<string>("--shard") { Description = "i/n: evaluate only the i-th (0-based) of n shards, split by account id; the same split on every machine." };
         var summary = new Option<string>("--summary") { Description = "Also write the closing summary as JSON to this file." };
@@ -30,7 +30,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         command.SetAction(async (parse, ct) =>
         {
             if (!TryParseShard(parse.GetValue(shard), out var shardIndex, out var shardCount)) return ExitCodes.BadInput;
-            if (!Load(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
+            if (!Commands.TryLoadRules(parse.GetValue(rules), rulesSearch, stderr, out var ruleSet, out _)) return ExitCodes.BadInput;
             var inPath = parse.GetValue(cases)!;
             if (!Open(inPath, out var input, out var length)) return ExitCodes.BadInput;
             using (input)
@@ -61,7 +61,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
 
     public Command Diff()
     {
-        var before = new Option<string>("--before") { Description = "The rule directory as it is now.", Required = true };
+        var before = new Option<string?>("--before") { Description = "The rule directory as it is now. " + RulesLocation.DefaultHelp };
         var after = new Option<string>("--after") { Description = "The rule directory with the edit.", Required = true };
         var cases = new Option<string>("--cases") { Description = "NDJSON file of cases (- for stdin), e.g. from 'creditpolicy generate'.", Required = true };
         var allow = new Option<bool>("--allow-changes") { Description = "Exit 0 even when decisions changed." };
@@ -78,7 +78,12 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!Load(parse.GetValue(before)!, out var beforeSet) || !Load(parse.GetValue(after)!, out var afterSet)) return ExitCodes.BadInput;
+            if (!Commands.TryLoadRules(parse.GetValue(before), rulesSearch, stderr, out var beforeSet, out _)
+                || !Commands.TryLoadRules(parse.GetValue(after)!, rulesSearch, stderr, out var afterSet, out _))
+            {
+                return ExitCodes.BadInput;
+            }
+
             if (!Open(parse.GetValue(cases)!, out var input, out var length)) return ExitCodes.BadInput;
             using (input)
             {
@@ -115,21 +120,6 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         if (parts.Length == 2 && int.TryParse(parts[0], out index) && int.TryParse(parts[1], out count) && count >= 1 && index >= 0 && index < count) return true;
         stderr.WriteLine($"error: --shard '{text}': expected i/n with 0 <= i < n, for example 0/4 (the first of four shards)");
         return false;
-    }
-
-    private bool Load(string directory, out RuleCatalogue? ruleSet)
-    {
-        try
-        {
-            ruleSet = RuleCatalogue.Load(directory);
-            return true;
-        }
-        catch (RuleSetLoadException ex)
-        {
-            stderr.WriteLine("error: " + ex.Message);
-            ruleSet = null;
-            return false;
-        }
     }
 
     private bool Open(string path, out TextReader? reader, out long? length)

@@ -6,12 +6,15 @@ namespace CreditPolicy.Tests.Cli;
 internal static class CliRunner
 {
     /// <summary>Runs the command with <paramref name="stdin"/> as standard input; lines end in '\n' on every platform.</summary>
-    public static async Task<(int Exit, string Out, string Err)> Run(string stdin, params string[] args)
+    public static Task<(int Exit, string Out, string Err)> Run(string stdin, params string[] args) => RunWith(null, stdin, args);
+
+    /// <summary>Runs the command as <see cref="Run"/> does, looking for rules the command line does not name with <paramref name="search"/>.</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunWith(RulesSearch? search, string stdin, params string[] args)
     {
         using var input = new StringReader(stdin);
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
-        var exit = await new Commands(input, output, error).RunAsync(args);
+        var exit = await new Commands(input, output, error, search).RunAsync(args);
         return (exit, output.ToString(), error.ToString());
     }
 }

@@ -131,8 +131,74 @@ public sealed class CommandsTests : IDisposable
         var run = await Run(["evaluate", CaseFile(DenyCase), "--rules", missing]);
 
         Assert.Equal((2, ""), (run.Exit, run.Out));
-        Assert.StartsWith($"error: The rule set in {missing} did not load (1 problem):", run.Err, StringComparison.Ordinal);
-        Assert.Contains("the rule directory does not exist", run.Err, StringComparison.Ordinal);
+        Assert.Equal($"error: rules: the rule directory {missing} does not exist (named on the command line); pass --rules DIR with a rule directory, or set CREDITPOLICY_RULES\n", run.Err);
+    }
+
+    // Which rules a command uses when the command line names none (RulesLocation).
+
+    /// <summary>Run from this test's empty folder, as the installed tool would be: the bundled terms are the repository's rules/.</summary>
+    private RulesSearch Outside(string? environment = null) => new(environment, _folder, TestPaths.RepositoryRoot);
+
+    [Fact]
+    public async Task RunAsync_EvaluateWithoutRulesOutsideARuleDirectory_UsesTheBundledTermsAndSaysSoOnStderr()
+    {
+        var run = await CliRunner.RunWith(Outside(), "", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--compact");
+        var named = await CliRunner.Run("", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--compact", "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(named.Out, run.Out);
+        Assert.Equal($"rules: bundled terms 2026-11-24 ({Path.Combine(TestPaths.RepositoryRoot, "rules")})\n", run.Err);
+        Assert.Equal("", named.Err);
+    }
+
+    [Fact]
+    public async Task RunAsync_ExplainAndCheckWithoutRulesInAFolderHoldingRules_UseThemAndSaySo()
+    {
+        var search = new RulesSearch(null, TestPaths.RepositoryRoot, _folder);
+
+        var explain = await CliRunner.RunWith(search, "", "explain", Path.Combine(TestPaths.Examples, "use-expired.json"));
+        var check = await CliRunner.RunWith(search, "", "check");
+
+        Assert.Equal((0, "rules: ./rules (current directory)\n"), (explain.Exit, explain.Err));
+        Assert.Equal((0, "rules: ./rules (current directory)\n"), (check.Exit, check.Err));
+        Assert.Contains($"Loaded 1 version of the terms from {TestPaths.Rules} (", check.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateWithTheEnvironmentVariable_UsesItsDirectoryAndSaysSo()
+    {
+        var run = await CliRunner.RunWith(Outside(TestPaths.VersionedRules), "", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--compact");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal($"rules: {TestPaths.VersionedRules} (CREDITPOLICY_RULES)\n", run.Err);
+        Assert.Contains("\"rules\":{\"termsVersion\":\"2026-11-24\"", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_CheckWithTheEnvironmentVariableNamingAMissingDirectory_ExitsTwoSayingSo()
+    {
+        var missing = Path.Combine(_folder, "gone");
+
+        var run = await CliRunner.RunWith(Outside(missing), "", "check");
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.Equal($"error: rules: the rule directory {missing} does not exist (named by CREDITPOLICY_RULES); set CREDITPOLICY_RULES to a rule directory, unset it, or pass --rules DIR\n", run.Err);
+    }
+
+    [Fact]
+    public async Task RunAsync_SweepAndDiffWithoutRules_UseTheBundledTermsAndSaySoOnStderr()
+    {
+        var cases = CaseFile(File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json")).ReplaceLineEndings(" ") + "\n");
+        var said = $"rules: bundled terms 2026-11-24 ({Path.Combine(TestPaths.RepositoryRoot, "rules")})\n";
+
+        var sweep = await CliRunner.RunWith(Outside(), "", "sweep", "--cases", cases, "--parallel", "1");
+        var diff = await CliRunner.RunWith(Outside(), "", "diff", "--after", TestPaths.Rules, "--cases", cases);
+
+        Assert.Equal(0, sweep.Exit);
+        Assert.StartsWith("{\"line\":1,", sweep.Out, StringComparison.Ordinal);
+        Assert.StartsWith(said, sweep.Err, StringComparison.Ordinal);
+        Assert.Equal((0, said), (diff.Exit, diff.Err));
+        Assert.StartsWith("before: 2026-11-24 (sha256:", diff.Out, StringComparison.Ordinal);
     }
 
     [Fact]
