@@ -22,8 +22,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
             Each output line is {"line":n,"accountId":...,"decision":{...}} or, for a line that is not a valid case,
             {"line":n,"error":{...}}; the run goes on. Progress (with rate and ETA) goes to stderr on a terminal; a
             closing summary (counts by outcome and clause) always does.
-
-            """ + ExitCodes.Help)
+            """)
         {
             cases, output, rules, parallel, shard, summary,
         };
@@ -36,7 +35,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
             using (input)
             {
                 var outPath = parse.GetValue(output);
-                var writer = outPath is null or "-" ? stdout : new StreamWriter(outPath, append: false) { AutoFlush = false };
+                if (!TryCreate(outPath, out var writer)) return ExitCodes.BadInput;
                 try
                 {
                     var options = new SweepOptions(parse.GetValue(parallel), shardIndex, shardCount);
@@ -47,7 +46,19 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
                         input,
                         progress => Batch.Sweep.RunAsync(policy, input!, writer, options, progress is null ? null : new Progress<SweepProgress>(p => progress(p.Lines)), ct));
                     stderr.WriteLine(result.ToString());
-                    if (parse.GetValue(summary) is { } summaryPath) File.WriteAllText(summaryPath, SummaryJson(result));
+                    if (parse.GetValue(summary) is { } summaryPath)
+                    {
+                        try
+                        {
+                            File.WriteAllText(summaryPath, SummaryJson(result));
+                        }
+                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                        {
+                            stderr.WriteLine($"error: cannot write the summary {summaryPath}: {ex.Message}");
+                            return ExitCodes.BadInput;
+                        }
+                    }
+
                     return ExitCodes.Ok;
                 }
                 finally
@@ -71,8 +82,7 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
             Evaluate every case under two rule sets and report how many decisions changed, grouped by
             (before outcome -> after outcome, rule, clause), with example case lines per group. Streams, so a
             million cases run in constant memory. Exits 1 when any decision changed, unless --allow-changes.
-
-            """ + ExitCodes.Help)
+            """)
         {
             before, after, cases, allow, examples, parallel,
         };
@@ -120,6 +130,23 @@ internal sealed class BatchCommands(TextReader stdin, TextWriter stdout, TextWri
         if (parts.Length == 2 && int.TryParse(parts[0], out index) && int.TryParse(parts[1], out count) && count >= 1 && index >= 0 && index < count) return true;
         stderr.WriteLine($"error: --shard '{text}': expected i/n with 0 <= i < n, for example 0/4 (the first of four shards)");
         return false;
+    }
+
+    /// <summary>Opens the decisions' destination: standard output for none or <c>-</c>, else a new file; on failure says why on stderr.</summary>
+    private bool TryCreate(string? path, out TextWriter writer)
+    {
+        writer = stdout;
+        if (path is null or "-") return true;
+        try
+        {
+            writer = new StreamWriter(path, append: false) { AutoFlush = false };
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            stderr.WriteLine($"error: cannot write the decisions to {path}: {ex.Message}");
+            return false;
+        }
     }
 
     private bool Open(string path, out TextReader? reader, out long? length)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Text;
 using CreditPolicy.Cli.Generation;
 using CreditPolicy.Json;
@@ -16,14 +17,24 @@ namespace CreditPolicy.Cli;
 /// <c>CREDITPOLICY_RULES</c>, current directory and base directory.</param>
 internal sealed partial class Commands(TextReader stdin, TextWriter stdout, TextWriter stderr, RulesSearch? rulesSearch = null)
 {
+    /// <summary>The command's name as users type it (the tool package's ToolCommandName).</summary>
+    public const string ToolCommandName = "creditpolicy";
+
     private readonly RulesSearch _rulesSearch = rulesSearch ?? RulesSearch.FromProcess();
 
     public static async Task<int> Main(string[] args) =>
         await new Commands(Console.In, Console.Out, Console.Error).RunAsync(args);
 
-    public async Task<int> RunAsync(string[] args)
+    /// <summary>The command tree: creditpolicy and its subcommands, with help that ends in the exit codes of the command asked about.</summary>
+    internal Command Root()
     {
-        var root = new RootCommand("CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.\n\n" + ExitCodes.Help);
+        // A plain Command rather than RootCommand: RootCommand names itself after the entry assembly (CreditPolicy.Cli,
+        // or the test host), and its name is the usage line's; the command users type is creditpolicy.
+        var root = new Command(ToolCommandName, "CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.");
+        var help = new HelpOption { Recursive = true };
+        help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
+        root.Options.Add(help);
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(ExplainCommand());
@@ -31,11 +42,17 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
         var batch = new BatchCommands(stdin, stdout, stderr, _rulesSearch, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         root.Subcommands.Add(batch.Sweep());
         root.Subcommands.Add(batch.Diff());
+        return root;
+    }
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var root = Root();
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        if (parse.Errors.Count > 0 && parse.Action is not HelpWithExitCodes)
         {
             foreach (var error in parse.Errors) await stderr.WriteLineAsync("error: " + error.Message);
-            await stderr.WriteLineAsync("Run 'creditpolicy --help' for usage.");
+            await stderr.WriteLineAsync($"Run '{ToolCommandName} --help' for usage.");
             return ExitCodes.BadInput;
         }
 
@@ -63,7 +80,7 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
         var compact = new Option<bool>("--compact") { Description = "Print the decision on one line." };
         var trace = new Option<bool>("--trace") { Description = "Add 'trace' to the decision: every rule run, in order, with the values it looked at." };
         var log = new Option<string?>("--log") { Description = "Append the case and the decision as one JSON line to this decision log (NDJSON)." };
-        var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact, trace, log };
+        var command = new Command("evaluate", "Decide one case and print the decision as JSON.") { casePath, rules, compact, trace, log };
         command.SetAction(parse =>
         {
             if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _)) return ExitCodes.BadInput;
@@ -90,7 +107,7 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
             Description = "The rule directory to check. " + RulesLocation.DefaultHelp,
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("check", "Validate every file against its JSON Schema (rules/schema/), load and compile every rule of every version of the terms, run each version's scenarios (<rules>/tests/, or <rules>/versions/<version>/tests/) and the scenarios across versions (<rules>/tests/ beside versions/), and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
+        var command = new Command("check", "Check a rule directory: every file against its JSON Schema, every rule of every version of the terms loaded and compiled, every scenario run (<rules>/tests/, or each <rules>/versions/<version>/tests/ and the scenarios across versions in <rules>/tests/), and every rule covered by a scenario where it decides and one where it does not.") { dir };
         command.SetAction(parse =>
         {
             if (!RulesLocation.TryResolve(parse.GetValue(dir), _rulesSearch, out var location, out var missing))
@@ -153,7 +170,7 @@ internal sealed partial class Commands(TextReader stdin, TextWriter stdout, Text
             DefaultValueFactory = _ => 1,
         };
         var output = new Option<string?>("--out", "-o") { Description = "Write to this file instead of standard output." };
-        var command = new Command("generate", "Generate valid cases as NDJSON (one case per line), deterministically for a seed: many time zones, leap days, instants one tick around expiries, balances at the reload threshold, closed accounts, every request type.\n\n" + ExitCodes.Help)
+        var command = new Command("generate", "Generate valid cases as NDJSON (one case per line), deterministically for a seed: many time zones, leap days, instants one tick around expiries, balances at the reload threshold, closed accounts, every request type.")
         {
             count, seed, output,
         };

@@ -15,7 +15,7 @@ internal sealed partial class Commands
     {
         var casePath = new Argument<string>("case") { Description = "The case JSON file (or a scenario file, whose case is explained), or - to read standard input." };
         var rules = RulesOption();
-        var command = new Command("explain", "Decide one case and explain it for a person: every rule run, in order, whether it fired, its clause and the values it looked at, then the decision.\\n\\n" + ExitCodes.Help)
+        var command = new Command("explain", "Decide one case and explain it for a person: every rule run, in order, whether it fired, its clause and the values it looked at, then the decision.")
         {
             casePath, rules,
         };
