@@ -7,13 +7,13 @@ using Spectre.Console;
 namespace CreditPolicy.Cli;
 
 /// <summary>The commands that stream NDJSON files of cases: <c>sweep</c> and <c>diff</c>.</summary>
-internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter stderr, bool interactive)
+internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter stderr, RulesSearch rulesSearch, bool interactive)
 {
     public Command Sweep()
     {
         var cases = new Option<string>("--cases") { Description = "NDJSON file of cases, one per line (- for stdin).", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write one decision per line, in input order (- or omitted: stdout)." };
-        var rules = new Option<string>("--rules", "-r") { Description = "The rule directory. Default: ./rules", DefaultValueFactory = _ => "rules" };
+        var rules = Commands.RulesOption();
         var parallel = ParallelOption();
         var shard = new Option<string>("--shard") { Description = "i/n: evaluate only the i-th (0-based) of n shards, split by account id; the same split on every machine." };
         var summary = new Option<string>("--summary") { Description = "Also write the closing summary as JSON to this file." };
@@ -22,21 +22,20 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
             Each output line is {"line":n,"accountId":...,"decision":{...}} or, for a line that is not a valid case,
             {"line":n,"error":{...}}; the run goes on. Progress (with rate and ETA) goes to stderr on a terminal; a
             closing summary (counts by outcome and clause) always does.
-
-            """ + ExitCodes.Help)
+            """)
         {
             cases, output, rules, parallel, shard, summary,
         };
         command.SetAction(async (parse, ct) =>
         {
             if (!TryParseShard(parse.GetValue(shard), out var shardIndex, out var shardCount)) return ExitCodes.BadInput;
-            if (!Load(parse.GetValue(rules)!, out var ruleSet)) return ExitCodes.BadInput;
+            if (!Commands.TryLoadRules(parse.GetValue(rules), rulesSearch, stderr, out var ruleSet, out _)) return ExitCodes.BadInput;
             var inPath = parse.GetValue(cases)!;
             if (!Open(inPath, out var input, out var length)) return ExitCodes.BadInput;
             using (input)
             {
                 var outPath = parse.GetValue(output);
-                var writer = outPath is null or "-" ? stdout : new StreamWriter(outPath, append: false) { AutoFlush = false };
+                if (!TryCreate(outPath, out var writer)) return ExitCodes.BadInput;
                 try
                 {
                     var options = new SweepOptions(parse.GetValue(parallel), shardIndex, shardCount);
@@ -47,7 +46,19 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
                         input,
                         progress => Batch.Sweep.RunAsync(policy, input!, writer, options, progress is null ? null : new Progress<SweepProgress>(p => progress(p.Lines)), ct));
                     stderr.WriteLine(result.ToString());
-                    if (parse.GetValue(summary) is { } summaryPath) File.WriteAllText(summaryPath, SummaryJson(result));
+                    if (parse.GetValue(summary) is { } summaryPath)
+                    {
+                        try
+                        {
+                            File.WriteAllText(summaryPath, SummaryJson(result));
+                        }
+                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                        {
+                            stderr.WriteLine($"error: cannot write the summary {summaryPath}: {ex.Message}");
+                            return ExitCodes.BadInput;
+                        }
+                    }
+
                     return ExitCodes.Ok;
                 }
                 finally
@@ -61,7 +72,7 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
 
     public Command Diff()
     {
-        var before = new Option<string>("--before") { Description = "The rule directory as it is now.", Required = true };
+        var before = new Option<string?>("--before") { Description = "The rule directory as it is now. " + RulesLocation.DefaultHelp };
         var after = new Option<string>("--after") { Description = "The rule directory with the edit.", Required = true };
         var cases = new Option<string>("--cases") { Description = "NDJSON file of cases (- for stdin), e.g. from 'creditpolicy generate'.", Required = true };
         var allow = new Option<bool>("--allow-changes") { Description = "Exit 0 even when decisions changed." };
@@ -71,14 +82,18 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
             Evaluate every case under two rule sets and report how many decisions changed, grouped by
             (before outcome -> after outcome, rule, clause), with example case lines per group. Streams, so a
             million cases run in constant memory. Exits 1 when any decision changed, unless --allow-changes.
-
-            """ + ExitCodes.Help)
+            """)
         {
             before, after, cases, allow, examples, parallel,
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!Load(parse.GetValue(before)!, out var beforeSet) || !Load(parse.GetValue(after)!, out var afterSet)) return ExitCodes.BadInput;
+            if (!Commands.TryLoadRules(parse.GetValue(before), rulesSearch, stderr, out var beforeSet, out _)
+                || !Commands.TryLoadRules(parse.GetValue(after)!, rulesSearch, stderr, out var afterSet, out _))
+            {
+                return ExitCodes.BadInput;
+            }
+
             if (!Open(parse.GetValue(cases)!, out var input, out var length)) return ExitCodes.BadInput;
             using (input)
             {
@@ -117,17 +132,19 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
         return false;
     }
 
-    private bool Load(string directory, out RuleCatalogue? ruleSet)
+    /// <summary>Opens the decisions' destination: standard output for none or <c>-</c>, else a new file; on failure says why on stderr.</summary>
+    private bool TryCreate(string? path, out TextWriter writer)
     {
+        writer = stdout;
+        if (path is null or "-") return true;
         try
         {
-            ruleSet = RuleCatalogue.Load(directory);
+            writer = new StreamWriter(path, append: false) { AutoFlush = false };
             return true;
         }
-        catch (RuleSetLoadException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            stderr.WriteLine("error: " + ex.Message);
-            ruleSet = null;
+            stderr.WriteLine($"error: cannot write the decisions to {path}: {ex.Message}");
             return false;
         }
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Text;
 using CreditPolicy.Cli.Generation;
 using CreditPolicy.Evaluation;
@@ -10,28 +11,49 @@ using CreditPolicy.Scenarios;
 namespace CreditPolicy.Cli;
 
 /// <summary>The creditpolicy commands, writing to the given output and error writers so tests can run them in-process.</summary>
-internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWriter stderr)
+/// <param name="stdin">Standard input.</param>
+/// <param name="stdout">Standard output.</param>
+/// <param name="stderr">Standard error.</param>
+/// <param name="rulesSearch">Where to look for a rule directory the command line does not name; default: this process's
+/// <c>CREDITPOLICY_RULES</c>, current directory and base directory.</param>
+internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWriter stderr, RulesSearch? rulesSearch = null)
 {
-    private const string DefaultRules = "rules";
+    /// <summary>The command's name as users type it (the tool package's ToolCommandName).</summary>
+    public const string ToolCommandName = "creditpolicy";
+
+    private readonly RulesSearch _rulesSearch = rulesSearch ?? RulesSearch.FromProcess();
 
     public static async Task<int> Main(string[] args) =>
         await new Commands(Console.OpenStandardInput(), Console.Out, Console.Error).RunAsync(args);
 
-    public async Task<int> RunAsync(string[] args)
+    /// <summary>The command tree: creditpolicy and its subcommands, with help that ends in the exit codes of the command asked about.</summary>
+    internal Command Root()
     {
-        var root = new RootCommand("CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.\n\n" + ExitCodes.Help);
+        // A plain Command rather than RootCommand: RootCommand names itself after the entry assembly (CreditPolicy.Cli,
+        // or the test host), and its name is the usage line's; the command users type is creditpolicy.
+        var root = new Command(ToolCommandName, "CreditPolicy: decide what may happen to prepaid and promotional credits under terms written as RulesEngine JSON workflows.");
+        var help = new HelpOption { Recursive = true };
+        help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
+        root.Options.Add(help);
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(ExplainCommand());
         root.Subcommands.Add(GenerateCommand());
-        var batch = new BatchCommands(stdin, stdout, stderr, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
+        var batch = new BatchCommands(stdin, stdout, stderr, _rulesSearch, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         root.Subcommands.Add(batch.Sweep());
         root.Subcommands.Add(batch.Diff());
+        return root;
+    }
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var root = Root();
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        if (parse.Errors.Count > 0 && parse.Action is not HelpWithExitCodes)
         {
             foreach (var error in parse.Errors) await stderr.WriteLineAsync("error: " + error.Message);
-            await stderr.WriteLineAsync("Run 'creditpolicy --help' for usage.");
+            await stderr.WriteLineAsync($"Run '{ToolCommandName} --help' for usage.");
             return ExitCodes.BadInput;
         }
 
@@ -46,10 +68,10 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         }
     }
 
-    private static Option<string> RulesOption() => new("--rules", "-r")
+    /// <summary>The --rules option of every command that decides cases; unset, <see cref="RulesLocation"/> resolves the directory.</summary>
+    internal static Option<string?> RulesOption() => new("--rules", "-r")
     {
-        Description = "The rule directory (holding terms.json, or versions/ with one folder per version of the terms). Default: ./rules",
-        DefaultValueFactory = _ => DefaultRules,
+        Description = "The rule directory (holding terms.json, or versions/ with one folder per version of the terms). " + RulesLocation.DefaultHelp,
     };
 
     private Command EvaluateCommand()
@@ -59,10 +81,10 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         var compact = new Option<bool>("--compact") { Description = "Print the decision on one line." };
         var trace = new Option<bool>("--trace") { Description = "Add 'trace' to the decision: every rule run, in order, with the values it looked at." };
         var log = new Option<string?>("--log") { Description = "Append the case and the decision as one JSON line to this decision log (NDJSON)." };
-        var command = new Command("evaluate", "Decide one case and print the decision as JSON.\n\n" + ExitCodes.Help) { casePath, rules, compact, trace, log };
+        var command = new Command("evaluate", "Decide one case and print the decision as JSON.") { casePath, rules, compact, trace, log };
         command.SetAction(parse =>
         {
-            if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
+            if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _)) return ExitCodes.BadInput;
             if (!TryReadCase(catalogue!, parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
             if (!TryOpenLog(parse.GetValue(log), out var sink)) return ExitCodes.BadInput;
             using (sink)
@@ -90,18 +112,24 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
 
     private Command CheckCommand()
     {
-        var dir = new Argument<string>("rules")
+        var dir = new Argument<string?>("rules")
         {
-            Description = "The rule directory to check. Default: ./rules",
-            DefaultValueFactory = _ => DefaultRules,
+            Description = "The rule directory to check. " + RulesLocation.DefaultHelp,
+            Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("check", "Validate every file against its JSON Schema (rules/schema/), load and compile every rule of every version of the terms, run each version's scenarios (<rules>/tests/, or <rules>/versions/<version>/tests/) and the scenarios across versions (<rules>/tests/ beside versions/), and check that every rule has a scenario where it decides and one where it does not.\n\n" + ExitCodes.Help) { dir };
+        var command = new Command("check", "Check a rule directory: every file against its JSON Schema, every rule of every version of the terms loaded and compiled, every scenario run (<rules>/tests/, or each <rules>/versions/<version>/tests/ and the scenarios across versions in <rules>/tests/), and every rule covered by a scenario where it decides and one where it does not.") { dir };
         command.SetAction(parse =>
         {
-            if (!SchemasPass(parse.GetValue(dir)!)) return ExitCodes.BadInput;
-            if (!TryLoad(parse.GetValue(dir)!, out var catalogue)) return ExitCodes.BadInput;
+            if (!RulesLocation.TryResolve(parse.GetValue(dir), _rulesSearch, out var location, out var missing))
+            {
+                stderr.WriteLine("error: " + missing);
+                return ExitCodes.BadInput;
+            }
+
+            if (!SchemasPass(location!.Directory)) return ExitCodes.BadInput;
+            if (!TryLoadRules(location, stderr, out var catalogue)) return ExitCodes.BadInput;
             var versions = catalogue!.Versions;
-            stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {parse.GetValue(dir)} ({catalogue.Identity.Digest}):");
+            stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {location.Directory} ({catalogue.Identity.Digest}):");
             var width = versions.Max(v => v.Identity.TermsVersion!.Length);
             foreach (var v in versions)
             {
@@ -152,7 +180,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
             DefaultValueFactory = _ => 1,
         };
         var output = new Option<string?>("--out", "-o") { Description = "Write to this file instead of standard output." };
-        var command = new Command("generate", "Generate valid cases as NDJSON (one case per line), deterministically for a seed: many time zones, leap days, instants one tick around expiries, balances at the reload threshold, closed accounts, every request type.\n\n" + ExitCodes.Help)
+        var command = new Command("generate", "Generate valid cases as NDJSON (one case per line), deterministically for a seed: many time zones, leap days, instants one tick around expiries, balances at the reload threshold, closed accounts, every request type.")
         {
             count, seed, output,
         };
@@ -215,18 +243,41 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         return false;
     }
 
-    private bool TryLoad(string directory, out RuleCatalogue? catalogue)
+    /// <summary>Resolves the rule directory (<see cref="RulesLocation"/>) and loads it; on failure writes why to stderr.</summary>
+    /// <param name="named">The directory named on the command line, or null to look in the environment, ./rules and the bundled terms.</param>
+    /// <param name="search">Where to look when none is named.</param>
+    /// <param name="stderr">Where the problems, and for a directory not named on the command line which one is used, are written.</param>
+    /// <param name="catalogue">The rules loaded.</param>
+    /// <param name="location">The directory resolved.</param>
+    internal static bool TryLoadRules(string? named, RulesSearch search, TextWriter stderr, out RuleCatalogue? catalogue, out RulesLocation? location)
+    {
+        catalogue = null;
+        if (!RulesLocation.TryResolve(named, search, out location, out var missing))
+        {
+            stderr.WriteLine("error: " + missing);
+            return false;
+        }
+
+        return TryLoadRules(location!, stderr, out catalogue);
+    }
+
+    /// <summary>Loads a resolved rule directory; when the command line did not name it, says on stderr (one line) which one is used.</summary>
+    internal static bool TryLoadRules(RulesLocation location, TextWriter stderr, out RuleCatalogue? catalogue)
     {
         try
         {
-            catalogue = RuleCatalogue.Load(directory);
-            return true;
+            catalogue = RuleCatalogue.Load(location.Directory);
         }
         catch (RuleSetLoadException ex)
         {
+            // Stdout stays the command's own output (pure JSON for evaluate and sweep); which rules were used goes to stderr.
+            if (location.IsImplicit) stderr.WriteLine(location.Describe());
             stderr.WriteLine("error: " + ex.Message);
             catalogue = null;
             return false;
         }
+
+        if (location.IsImplicit) stderr.WriteLine(location.Describe(catalogue));
+        return true;
     }
 }

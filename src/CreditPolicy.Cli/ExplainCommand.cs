@@ -16,13 +16,13 @@ internal sealed partial class Commands
     {
         var casePath = new Argument<string>("case") { Description = "The case JSON file (or a scenario file, whose case is explained), or - to read standard input." };
         var rules = RulesOption();
-        var command = new Command("explain", "Decide one case and explain it for a person: every rule run, in order, whether it fired, its clause and the values it looked at, then the decision.\\n\\n" + ExitCodes.Help)
+        var command = new Command("explain", "Decide one case and explain it for a person: every rule run, in order, whether it fired, its clause and the values it looked at, then the decision.")
         {
             casePath, rules,
         };
         command.SetAction(parse =>
         {
-            if (!TryLoad(parse.GetValue(rules)!, out var catalogue)) return ExitCodes.BadInput;
+            if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _)) return ExitCodes.BadInput;
             if (!TryReadCase(catalogue!, parse.GetValue(casePath)!, out var @case, acceptScenario: true)) return ExitCodes.BadInput;
             var evaluation = new CreditPolicyEngine(catalogue!).Explain(@case!);
             ExplanationWriter.Write(stdout, @case!, evaluation);

@@ -131,8 +131,74 @@ public sealed class CommandsTests : IDisposable
         var run = await Run(["evaluate", CaseFile(DenyCase), "--rules", missing]);
 
         Assert.Equal((2, ""), (run.Exit, run.Out));
-        Assert.StartsWith($"error: The rule set in {missing} did not load (1 problem):", run.Err, StringComparison.Ordinal);
-        Assert.Contains("the rule directory does not exist", run.Err, StringComparison.Ordinal);
+        Assert.Equal($"error: rules: the rule directory {missing} does not exist (named on the command line); pass --rules DIR with a rule directory, or set CREDITPOLICY_RULES\n", run.Err);
+    }
+
+    // Which rules a command uses when the command line names none (RulesLocation).
+
+    /// <summary>Run from this test's empty folder, as the installed tool would be: the bundled terms are the repository's rules/.</summary>
+    private RulesSearch Outside(string? environment = null) => new(environment, _folder, TestPaths.RepositoryRoot);
+
+    [Fact]
+    public async Task RunAsync_EvaluateWithoutRulesOutsideARuleDirectory_UsesTheBundledTermsAndSaysSoOnStderr()
+    {
+        var run = await CliRunner.RunWith(Outside(), "", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--compact");
+        var named = await CliRunner.Run("", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--compact", "--rules", TestPaths.Rules);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(named.Out, run.Out);
+        Assert.Equal($"rules: bundled terms 2026-11-24 ({Path.Combine(TestPaths.RepositoryRoot, "rules")})\n", run.Err);
+        Assert.Equal("", named.Err);
+    }
+
+    [Fact]
+    public async Task RunAsync_ExplainAndCheckWithoutRulesInAFolderHoldingRules_UseThemAndSaySo()
+    {
+        var search = new RulesSearch(null, TestPaths.RepositoryRoot, _folder);
+
+        var explain = await CliRunner.RunWith(search, "", "explain", Path.Combine(TestPaths.Examples, "use-expired.json"));
+        var check = await CliRunner.RunWith(search, "", "check");
+
+        Assert.Equal((0, "rules: ./rules (current directory)\n"), (explain.Exit, explain.Err));
+        Assert.Equal((0, "rules: ./rules (current directory)\n"), (check.Exit, check.Err));
+        Assert.Contains($"Loaded 1 version of the terms from {TestPaths.Rules} (", check.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateWithTheEnvironmentVariable_UsesItsDirectoryAndSaysSo()
+    {
+        var run = await CliRunner.RunWith(Outside(TestPaths.VersionedRules), "", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--compact");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal($"rules: {TestPaths.VersionedRules} (CREDITPOLICY_RULES)\n", run.Err);
+        Assert.Contains("\"rules\":{\"termsVersion\":\"2026-11-24\"", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_CheckWithTheEnvironmentVariableNamingAMissingDirectory_ExitsTwoSayingSo()
+    {
+        var missing = Path.Combine(_folder, "gone");
+
+        var run = await CliRunner.RunWith(Outside(missing), "", "check");
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.Equal($"error: rules: the rule directory {missing} does not exist (named by CREDITPOLICY_RULES); set CREDITPOLICY_RULES to a rule directory, unset it, or pass --rules DIR\n", run.Err);
+    }
+
+    [Fact]
+    public async Task RunAsync_SweepAndDiffWithoutRules_UseTheBundledTermsAndSaySoOnStderr()
+    {
+        var cases = CaseFile(File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json")).ReplaceLineEndings(" ") + "\n");
+        var said = $"rules: bundled terms 2026-11-24 ({Path.Combine(TestPaths.RepositoryRoot, "rules")})\n";
+
+        var sweep = await CliRunner.RunWith(Outside(), "", "sweep", "--cases", cases, "--parallel", "1");
+        var diff = await CliRunner.RunWith(Outside(), "", "diff", "--after", TestPaths.Rules, "--cases", cases);
+
+        Assert.Equal(0, sweep.Exit);
+        Assert.StartsWith("{\"line\":1,", sweep.Out, StringComparison.Ordinal);
+        Assert.StartsWith(said, sweep.Err, StringComparison.Ordinal);
+        Assert.Equal((0, said), (diff.Exit, diff.Err));
+        Assert.StartsWith("before: 2026-11-24 (sha256:", diff.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,30 +227,104 @@ public sealed class CommandsTests : IDisposable
         Assert.Contains("workflow 'expiry', rule 'usage-credit-expiry': Properties.expiresAt: \"g.ExpiresAt\" gives Instant?", run.Err, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> Subcommands() => new(ExitCodes.Meanings.Select(m => m.Command));
+
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
-    public async Task RunAsync_Help_ExplainsTheExitCodes(string flag)
+    public async Task RunAsync_Help_ExplainsTheExitCodesOfEveryCommandOnce(string flag)
     {
         var run = await Run([flag]);
 
         Assert.Equal(0, run.Exit);
-        Assert.Contains("Exit codes:", run.Out, StringComparison.Ordinal);
-        Assert.Contains("0  evaluate, explain: a decision was printed", run.Out, StringComparison.Ordinal);
-        Assert.Contains("1  check: a scenario failed", run.Out, StringComparison.Ordinal);
-        Assert.Contains("2  the case, the rules or the log could not be read", run.Out, StringComparison.Ordinal);
-        Assert.Contains("evaluate", run.Out, StringComparison.Ordinal);
-        Assert.Contains("check", run.Out, StringComparison.Ordinal);
+        Assert.Single(Occurrences(run.Out, "Exit codes:"));
+        Assert.Contains(ExitCodes.RootHelp(), run.Out, StringComparison.Ordinal);
+        Assert.Contains("  0  evaluate: a decision was printed", run.Out, StringComparison.Ordinal);
+        Assert.Contains("  1  check: a scenario failed or a rule lacks scenarios\n     diff: a decision changed\n", run.Out, StringComparison.Ordinal);
+        Assert.Contains("     sweep: the rules or the cases file could not be read", run.Out, StringComparison.Ordinal);
+        Assert.All(ExitCodes.Meanings, m => Assert.Contains($"  {m.Command} ", run.Out, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task RunAsync_EvaluateHelp_ExplainsTheExitCodes()
+    public async Task RunAsync_Help_UsageLineNamesTheCommandUsersType()
+    {
+        var run = await Run(["--help"]);
+
+        // Regression (issue 9): the usage line said CreditPolicy.Cli, the assembly's name.
+        Assert.Contains("Usage:\n  creditpolicy [command] [options]\n", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("CreditPolicy.Cli", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Subcommands))]
+    public async Task RunAsync_SubcommandHelp_ShowsItsUsageAndOnlyItsOwnExitCodes(string command)
+    {
+        var run = await Run([command, "--help"]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains($"Usage:\n  creditpolicy {command}", run.Out, StringComparison.Ordinal);
+        Assert.Single(Occurrences(run.Out, "Exit codes:"));
+        Assert.EndsWith(ExitCodes.HelpFor(command) + "\n", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("any command:", run.Out, StringComparison.Ordinal);
+        Assert.All(ExitCodes.Meanings.Where(m => m.Command != command), m => Assert.DoesNotContain($"{m.Command}: ", run.Out, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Subcommands))]
+    public async Task RunAsync_SubcommandHelp_HasNoLiteralBackslashN(string command)
+    {
+        // Regression (issue 9): explain's description escaped its newlines ("\\n"), so help printed a literal \n\n.
+        var run = await Run([command, "--help"]);
+        var root = await Run(["--help"]);
+
+        Assert.DoesNotContain("\\n", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\n", root.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateHelp_ExplainsTheRulesOptionAndItsExitCodes()
     {
         var run = await Run(["evaluate", "--help"]);
 
         Assert.Equal(0, run.Exit);
         Assert.Contains("--rules", run.Out, StringComparison.Ordinal);
-        Assert.Contains("2  the case, the rules or the log could not be read", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Default: $CREDITPOLICY_RULES, else ./rules when it exists, else the terms bundled with the tool.", run.Out, StringComparison.Ordinal);
+        Assert.Contains("  2  the case or the rules could not be read, the decision log could not be opened, or an option is wrong", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExitCodes_Meanings_CoverEverySubcommandAndReadmeTableSaysTheSame()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md")).ReplaceLineEndings("\n");
+        var subcommands = new Commands(TextReader.Null, TextWriter.Null, TextWriter.Null).Root().Subcommands.Select(c => c.Name);
+
+        Assert.Equal(subcommands, ExitCodes.Meanings.Select(m => m.Command));
+        Assert.All(ExitCodes.Meanings, m => Assert.Contains($"\n| `{m.Command}` | {m.Ok} | {m.Failure ?? "—"} | {m.BadInput} |\n", readme, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ToolCommandName_IsThePackagesCommandName()
+    {
+        var project = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src", "CreditPolicy.Cli", "CreditPolicy.Cli.csproj"));
+
+        Assert.Contains($"<ToolCommandName>{Commands.ToolCommandName}</ToolCommandName>", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_SweepToAnUnwritableFile_ExitsTwoNamingIt()
+    {
+        var cases = CaseFile(DenyCase.ReplaceLineEndings(" ") + "\n");
+        var output = Path.Combine(_folder, "no-such-folder", "out.ndjson");
+
+        var run = await Run(["sweep", "--cases", cases, "--out", output, "--rules", TestPaths.Rules]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith($"error: cannot write the decisions to {output}: ", run.Err, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<int> Occurrences(string text, string value)
+    {
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + 1, StringComparison.Ordinal)) yield return i;
     }
 
     [Theory]
