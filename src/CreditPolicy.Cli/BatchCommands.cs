@@ -29,7 +29,7 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
         command.SetAction(async (parse, ct) =>
         {
             if (!TryParseShard(parse.GetValue(shard), out var shardIndex, out var shardCount)) return ExitCodes.BadInput;
-            if (!Commands.TryLoadRules(parse.GetValue(rules), rulesSearch, stderr, out var ruleSet, out _)) return ExitCodes.BadInput;
+            if (!Commands.TryLoadRules(parse.GetValue(rules), rulesSearch, stderr, out var ruleSet, out _, parse.GetValue(Commands.TzdbOption))) return ExitCodes.BadInput;
             var inPath = parse.GetValue(cases)!;
             if (!Open(inPath, out var input, out var length)) return ExitCodes.BadInput;
             using (input)
@@ -88,8 +88,8 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!Commands.TryLoadRules(parse.GetValue(before), rulesSearch, stderr, out var beforeSet, out _)
-                || !Commands.TryLoadRules(parse.GetValue(after)!, rulesSearch, stderr, out var afterSet, out _))
+            if (!Commands.TryLoadRules(parse.GetValue(before), rulesSearch, stderr, out var beforeSet, out _, parse.GetValue(Commands.TzdbOption))
+                || !Commands.TryLoadRules(parse.GetValue(after)!, rulesSearch, stderr, out var afterSet, out _, parse.GetValue(Commands.TzdbOption)))
             {
                 return ExitCodes.BadInput;
             }

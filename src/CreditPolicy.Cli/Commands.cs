@@ -4,6 +4,7 @@ using System.Text;
 using CreditPolicy.Cli.Generation;
 using CreditPolicy.Evaluation;
 using CreditPolicy.Json;
+using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using CreditPolicy.Schemas;
 using CreditPolicy.Scenarios;
@@ -36,10 +37,12 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
         root.Options.Add(help);
         root.Options.Add(new VersionOption());
+        root.Options.Add(TzdbOption);
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(ExplainCommand());
         root.Subcommands.Add(GenerateCommand());
+        root.Subcommands.Add(SchemaCommand());
         var batch = new BatchCommands(stdin, stdout, stderr, _rulesSearch, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         root.Subcommands.Add(batch.Sweep());
         root.Subcommands.Add(batch.Diff());
@@ -68,6 +71,13 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         }
     }
 
+    /// <summary>--tzdb, on every command: a NodaTime tz database file to compute expiries with instead of the bundled one.</summary>
+    internal static Option<string?> TzdbOption { get; } = new("--tzdb")
+    {
+        Description = "A NodaTime tz database file (.nzd, from https://nodatime.org/tzdb/) to compute expiries with, instead of the one bundled (" + TimeZoneDatabase.Bundled.Version + "); its version is cited in every decision.",
+        Recursive = true,
+    };
+
     /// <summary>The --rules option of every command that decides cases; unset, <see cref="RulesLocation"/> resolves the directory.</summary>
     internal static Option<string?> RulesOption() => new("--rules", "-r")
     {
@@ -84,7 +94,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         var command = new Command("evaluate", "Decide one case and print the decision as JSON.") { casePath, rules, compact, trace, log };
         command.SetAction(parse =>
         {
-            if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _)) return ExitCodes.BadInput;
+            if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _, parse.GetValue(TzdbOption))) return ExitCodes.BadInput;
             if (!TryReadCase(catalogue!, parse.GetValue(casePath)!, out var @case)) return ExitCodes.BadInput;
             if (!TryOpenLog(parse.GetValue(log), out var sink)) return ExitCodes.BadInput;
             using (sink)
@@ -127,9 +137,9 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
             }
 
             if (!SchemasPass(location!.Directory)) return ExitCodes.BadInput;
-            if (!TryLoadRules(location, stderr, out var catalogue)) return ExitCodes.BadInput;
+            if (!TryLoadRules(location, stderr, out var catalogue, parse.GetValue(TzdbOption))) return ExitCodes.BadInput;
             var versions = catalogue!.Versions;
-            stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {location.Directory} ({catalogue.Identity.Digest}):");
+            stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {location.Directory} ({catalogue.Identity.Digest}), {catalogue.TimeZones}:");
             var width = versions.Max(v => v.Identity.TermsVersion!.Length);
             foreach (var v in versions)
             {
@@ -137,6 +147,8 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
                 stdout.WriteLine($"  {v.Identity.TermsVersion!.PadRight(width)}  {from}  {v.Rules.Count} rules from {v.Files.Count} files  {v.Identity.Digest}");
             }
 
+            var stale = SchemaCatalog.Stale(catalogue);
+            foreach (var problem in stale) stdout.WriteLine($"FAIL  {problem}");
             var report = ScenarioRunner.Check(catalogue);
             foreach (var (version, versionReport) in report.Versions)
             {
@@ -154,8 +166,8 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
                 WriteResult(result, label, $"{ScenarioRunner.TestsFolder}/{result.File}");
             }
 
-            stdout.WriteLine($"{report.Passed} passed, {report.Failed} failed");
-            return report.Succeeded ? ExitCodes.Ok : ExitCodes.Failure;
+            stdout.WriteLine($"{report.Passed} passed, {report.Failed + stale.Count} failed");
+            return report.Succeeded && stale.Count == 0 ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return command;
 
@@ -249,7 +261,8 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
     /// <param name="stderr">Where the problems, and for a directory not named on the command line which one is used, are written.</param>
     /// <param name="catalogue">The rules loaded.</param>
     /// <param name="location">The directory resolved.</param>
-    internal static bool TryLoadRules(string? named, RulesSearch search, TextWriter stderr, out RuleCatalogue? catalogue, out RulesLocation? location)
+    /// <param name="tzdb">A tz database file to load instead of the bundled one (<c>--tzdb</c>), or null.</param>
+    internal static bool TryLoadRules(string? named, RulesSearch search, TextWriter stderr, out RuleCatalogue? catalogue, out RulesLocation? location, string? tzdb = null)
     {
         catalogue = null;
         if (!RulesLocation.TryResolve(named, search, out location, out var missing))
@@ -258,15 +271,27 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
             return false;
         }
 
-        return TryLoadRules(location!, stderr, out catalogue);
+        return TryLoadRules(location!, stderr, out catalogue, tzdb);
     }
 
     /// <summary>Loads a resolved rule directory; when the command line did not name it, says on stderr (one line) which one is used.</summary>
-    internal static bool TryLoadRules(RulesLocation location, TextWriter stderr, out RuleCatalogue? catalogue)
+    internal static bool TryLoadRules(RulesLocation location, TextWriter stderr, out RuleCatalogue? catalogue, string? tzdb = null)
     {
+        catalogue = null;
+        TimeZoneDatabase timeZones;
         try
         {
-            catalogue = RuleCatalogue.Load(location.Directory);
+            timeZones = tzdb is null ? TimeZoneDatabase.Bundled : TimeZoneDatabase.Load(tzdb);
+        }
+        catch (InvalidDataException ex)
+        {
+            stderr.WriteLine("error: --tzdb " + ex.Message);
+            return false;
+        }
+
+        try
+        {
+            catalogue = RuleCatalogue.Load(location.Directory, timeZones);
         }
         catch (RuleSetLoadException ex)
         {

@@ -22,7 +22,7 @@ internal sealed partial class Commands
         };
         command.SetAction(parse =>
         {
-            if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _)) return ExitCodes.BadInput;
+            if (!TryLoadRules(parse.GetValue(rules), _rulesSearch, stderr, out var catalogue, out _, parse.GetValue(TzdbOption))) return ExitCodes.BadInput;
             if (!TryReadCase(catalogue!, parse.GetValue(casePath)!, out var @case, acceptScenario: true)) return ExitCodes.BadInput;
             var evaluation = new CreditPolicyEngine(catalogue!).Explain(@case!);
             ExplanationWriter.Write(stdout, @case!, evaluation);
