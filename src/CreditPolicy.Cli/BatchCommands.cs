@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace CreditPolicy.Cli;
 
 /// <summary>The commands that stream NDJSON files of cases: <c>sweep</c> and <c>diff</c>.</summary>
-internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter stderr, RulesSearch rulesSearch, bool interactive)
+internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter stderr, RulesSearch rulesSearch, bool interactive, Stream? stdoutStream = null)
 {
     public Command Sweep()
     {
@@ -36,6 +36,9 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
             {
                 var outPath = parse.GetValue(output);
                 if (!TryCreate(outPath, out var writer)) return ExitCodes.BadInput;
+
+                // Decisions are written as UTF-8 bytes: straight into the file or the process's stdout, never through text.
+                var sink = ReferenceEquals(writer, stdout) ? stdoutStream ?? new TextWriterStream(stdout) : ((StreamWriter)writer).BaseStream;
                 try
                 {
                     var options = new SweepOptions(parse.GetValue(parallel), shardIndex, shardCount);
@@ -44,7 +47,7 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
                         "sweep",
                         length,
                         input,
-                        progress => Batch.Sweep.RunAsync(policy, input!, writer, options, progress is null ? null : new Progress<SweepProgress>(p => progress(p.Lines)), ct));
+                        progress => Batch.Sweep.RunAsync(policy, input!, sink, options, progress is null ? null : new Progress<SweepProgress>(p => progress(p.Lines)), ct));
                     stderr.WriteLine(result.ToString());
                     if (parse.GetValue(summary) is { } summaryPath)
                     {
@@ -139,7 +142,7 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
         if (path is null or "-") return true;
         try
         {
-            writer = new StreamWriter(path, append: false) { AutoFlush = false };
+            writer = new StreamWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -211,5 +214,38 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
             ["seconds"] = Math.Round(s.Elapsed.TotalSeconds, 3),
         };
         return o.ToString();
+    }
+
+    /// <summary>Bytes written to a text writer (standard output captured by tests): decoded as UTF-8 as they come.</summary>
+    private sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        private readonly System.Text.Decoder _decoder = new System.Text.UTF8Encoding(false, true).GetDecoder();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => writer.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var chars = new char[_decoder.GetCharCount(buffer, flush: false)];
+            var n = _decoder.GetChars(buffer, chars, flush: false);
+            writer.Write(chars, 0, n);
+        }
     }
 }

@@ -17,7 +17,8 @@ namespace CreditPolicy.Cli;
 /// <param name="stderr">Standard error.</param>
 /// <param name="rulesSearch">Where to look for a rule directory the command line does not name; default: this process's
 /// <c>CREDITPOLICY_RULES</c>, current directory and base directory.</param>
-internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWriter stderr, RulesSearch? rulesSearch = null)
+/// <param name="stdoutStream">Standard output as a byte stream, for commands that write UTF-8 directly (sweep); null to write through <paramref name="stdout"/>.</param>
+internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWriter stderr, RulesSearch? rulesSearch = null, Stream? stdoutStream = null)
 {
     /// <summary>The command's name as users type it (the tool package's ToolCommandName).</summary>
     public const string ToolCommandName = "creditpolicy";
@@ -25,7 +26,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
     private readonly RulesSearch _rulesSearch = rulesSearch ?? RulesSearch.FromProcess();
 
     public static async Task<int> Main(string[] args) =>
-        await new Commands(Console.OpenStandardInput(), Console.Out, Console.Error).RunAsync(args);
+        await new Commands(Console.OpenStandardInput(), Console.Out, Console.Error, null, Console.OpenStandardOutput()).RunAsync(args);
 
     /// <summary>The command tree: creditpolicy and its subcommands, with help that ends in the exit codes of the command asked about.</summary>
     internal Command Root()
@@ -43,7 +44,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         root.Subcommands.Add(ExplainCommand());
         root.Subcommands.Add(GenerateCommand());
         root.Subcommands.Add(SchemaCommand());
-        var batch = new BatchCommands(stdin, stdout, stderr, _rulesSearch, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
+        var batch = new BatchCommands(stdin, stdout, stderr, _rulesSearch, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected, stdoutStream);
         root.Subcommands.Add(batch.Sweep());
         root.Subcommands.Add(batch.Diff());
         return root;

@@ -80,6 +80,38 @@ internal static class OrderedParallel
         await producer.ConfigureAwait(false);
     }
 
+    /// <summary>Processes <paramref name="source"/> in batches with <paramref name="work"/> (one call per batch) and passes each batch's result to <paramref name="sink"/> in input order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="parallelism"/> or <paramref name="batchSize"/> is below 1.</exception>
+    public static async Task RunBatchesAsync<TIn, TOut>(
+        IEnumerable<TIn> source,
+        Func<TIn[], TOut> work,
+        Action<TOut> sink,
+        int parallelism,
+        int batchSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        await RunAsync(Batches(source, batchSize), work, sink, parallelism, batchSize: 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<T[]> Batches<T>(IEnumerable<T> source, int size)
+    {
+        var batch = new List<T>(size);
+        foreach (var item in source)
+        {
+            batch.Add(item);
+            if (batch.Count < size) continue;
+            yield return batch.ToArray();
+            batch.Clear();
+        }
+
+        if (batch.Count > 0) yield return batch.ToArray();
+    }
+
     private static Task<TOut[]> Start<TIn, TOut>(TIn[] batch, Func<TIn, TOut> work, SemaphoreSlim gate, CancellationToken cancellationToken) =>
         Task.Run(
             async () =>

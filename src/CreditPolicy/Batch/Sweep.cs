@@ -1,8 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
-using Newtonsoft.Json;
 
 namespace CreditPolicy.Batch;
 
@@ -55,16 +56,20 @@ internal sealed record SweepSummary(
 /// <summary>Evaluates a whole book of accounts: NDJSON cases in, NDJSON decisions out, in input order, on every core.</summary>
 /// <remarks>
 /// Each output line is <c>{"line":n,"accountId":…,"decision":{…}}</c>, or <c>{"line":n,"error":{…}}</c> for a line
-/// that is not a valid case; the run goes on past bad lines. Memory stays flat whatever the input's length.
+/// that is not a valid case; the run goes on past bad lines. Lines stay bytes end to end: read as UTF-8 (strictly, by
+/// the case reader), decided, and written as UTF-8 by the workers, so the thread that keeps the output in order only
+/// copies bytes. Memory stays flat whatever the input's length: a bounded number of batches are in flight.
 /// </remarks>
 internal static class Sweep
 {
+    private const int BatchSize = 512;
+
     /// <summary>Runs the sweep.</summary>
     /// <exception cref="ArgumentException">Thrown when the options are out of range.</exception>
     public static async Task<SweepSummary> RunAsync(
         ICreditPolicy policy,
         Stream cases,
-        TextWriter output,
+        Stream output,
         SweepOptions options,
         IProgress<SweepProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -80,106 +85,204 @@ internal static class Sweep
 
         var clock = Stopwatch.StartNew();
         long lines = 0, skipped = 0, errors = 0;
-        var byOutcome = new Dictionary<Outcome, long>();
+        var byOutcome = new long[3];
         var byClause = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        await OrderedParallel.RunAsync(
+        await OrderedParallel.RunBatchesAsync(
             NdjsonCases.Lines(cases),
-            line => Evaluate(policy, line, options),
+            batch => Evaluate(policy, batch, options),
             result =>
             {
-                lines++;
-                switch (result.Kind)
+                try
                 {
-                    case ResultKind.Skipped:
-                        skipped++;
-                        return;
-                    case ResultKind.Error:
-                        errors++;
-                        break;
-                    default:
-                        byOutcome[result.Outcome] = byOutcome.GetValueOrDefault(result.Outcome) + 1;
-                        foreach (var clause in result.Clauses) byClause[clause] = byClause.GetValueOrDefault(clause) + 1;
-                        break;
+                    output.Write(result.Output.WrittenSpan);
+                }
+                finally
+                {
+                    result.Release();
                 }
 
-                output.Write(result.Json);
-                output.Write('\n');
-                if (progress is not null && lines % 1024 == 0) progress.Report(new SweepProgress(lines, lines - skipped - errors, errors));
+                lines += result.Lines;
+                skipped += result.Skipped;
+                errors += result.Errors;
+                for (var o = 0; o < byOutcome.Length; o++) byOutcome[o] += result.ByOutcome[o];
+                foreach (var (clause, count) in result.ByClause) byClause[clause] = byClause.GetValueOrDefault(clause) + count;
+                progress?.Report(new SweepProgress(lines, lines - skipped - errors, errors));
             },
             options.Parallelism,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            BatchSize,
+            cancellationToken).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         progress?.Report(new SweepProgress(lines, lines - skipped - errors, errors));
-        return new SweepSummary(lines, skipped, errors, byOutcome, byClause, clock.Elapsed);
+        var outcomes = new Dictionary<Outcome, long>();
+        for (var o = 0; o < byOutcome.Length; o++)
+        {
+            if (byOutcome[o] > 0) outcomes[(Outcome)o] = byOutcome[o];
+        }
+
+        return new SweepSummary(lines, skipped, errors, outcomes, byClause, clock.Elapsed);
     }
 
-    private enum ResultKind
+    /// <summary>What one batch of lines produced: its output bytes (pooled) and its counts.</summary>
+    private sealed class BatchResult
+    {
+        public required PooledBufferWriter Output { get; init; }
+
+        public long Lines { get; set; }
+
+        public long Skipped { get; set; }
+
+        public long Errors { get; set; }
+
+        public long[] ByOutcome { get; } = new long[3];
+
+        public Dictionary<string, long> ByClause { get; } = new(StringComparer.Ordinal);
+
+        public void Release() => Output.Dispose();
+    }
+
+    private static BatchResult Evaluate(ICreditPolicy policy, NdjsonLine[] batch, SweepOptions options)
+    {
+        var result = new BatchResult { Output = new PooledBufferWriter(batch.Length * 1024) };
+        using var w = DecisionJson.CreateWriter(result.Output);
+        var clauses = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in batch)
+        {
+            result.Lines++;
+            switch (WriteLine(policy, line, options, w, result.Output, out var outcome, clauses))
+            {
+                case LineKind.Skipped:
+                    result.Skipped++;
+                    continue;
+                case LineKind.Error:
+                    result.Errors++;
+                    break;
+                default:
+                    result.ByOutcome[(int)outcome]++;
+                    foreach (var clause in clauses) result.ByClause[clause] = result.ByClause.GetValueOrDefault(clause) + 1;
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>What a line turned out to be.</summary>
+    internal enum LineKind
     {
         Decided,
         Error,
         Skipped,
     }
 
-    private readonly record struct LineResult(ResultKind Kind, string Json, Outcome Outcome, string[] Clauses);
-
-    private static LineResult Evaluate(ICreditPolicy policy, NdjsonLine line, SweepOptions options)
+    /// <summary>Reads, decides and writes one line (with its line feed) as <c>sweep</c> does; a line of another shard writes nothing.</summary>
+    /// <param name="policy">Decides the case.</param>
+    /// <param name="line">The line.</param>
+    /// <param name="options">The shard this run keeps.</param>
+    /// <param name="w">A writer over <paramref name="output"/>, made by <see cref="DecisionJson.CreateWriter"/>; reset here for each line.</param>
+    /// <param name="output">Where the line's bytes go.</param>
+    /// <param name="outcome">The decision's outcome, for a decided line.</param>
+    /// <param name="clauses">Filled with the clauses the decision cites, each once.</param>
+    internal static LineKind WriteLine(ICreditPolicy policy, NdjsonLine line, SweepOptions options, Utf8JsonWriter w, IBufferWriter<byte> output, out Outcome outcome, HashSet<string> clauses)
     {
+        outcome = default;
+        clauses.Clear();
         var read = NdjsonCases.Read(line, policy);
         if (options.ShardCount > 1 && NdjsonCases.ShardOf(read.AccountId, line.Utf8.Span, options.ShardCount) != options.Shard)
         {
-            return new LineResult(ResultKind.Skipped, "", default, []);
+            return LineKind.Skipped;
         }
 
-        var sb = new StringBuilder(1024);
-        using var w = new JsonTextWriter(new StringWriter(sb)) { Formatting = Formatting.None };
+        w.Reset(output);
         w.WriteStartObject();
-        w.WritePropertyName("line");
-        w.WriteValue(line.Number);
+        w.WriteNumber("line"u8, line.Number);
         if (read.Case is null)
         {
-            w.WritePropertyName("error");
+            w.WritePropertyName("error"u8);
             WriteProblems(w, read.Problems);
             w.WriteEndObject();
             w.Flush();
-            return new LineResult(ResultKind.Error, sb.ToString(), default, []);
+            NewLine(output);
+            return LineKind.Error;
         }
 
         var decision = policy.Decide(read.Case);
-        w.WritePropertyName("accountId");
-        w.WriteValue(read.Case.Account.Id);
-        w.WritePropertyName("decision");
+        w.WriteString("accountId"u8, read.Case.Account.Id);
+        w.WritePropertyName("decision"u8);
         DecisionJson.Write(w, decision);
         w.WriteEndObject();
         w.Flush();
-        var clauses = decision.Reasons.Select(r => r.Clause).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        return new LineResult(ResultKind.Decided, sb.ToString(), decision.Outcome, clauses);
+        NewLine(output);
+        outcome = decision.Outcome;
+        foreach (var r in decision.Reasons)
+        {
+            if (r.Clause is not null) clauses.Add(r.Clause);
+        }
+
+        return LineKind.Decided;
+    }
+
+    private static void NewLine(IBufferWriter<byte> output)
+    {
+        output.GetSpan(1)[0] = (byte)'\n';
+        output.Advance(1);
     }
 
     /// <summary>Writes a case's problems as <c>{"message":…,"problems":[{"path","message","column"}]}</c>.</summary>
-    internal static void WriteProblems(JsonWriter w, IReadOnlyList<CaseProblem> problems)
+    internal static void WriteProblems(Utf8JsonWriter w, IReadOnlyList<CaseProblem> problems)
     {
         w.WriteStartObject();
-        w.WritePropertyName("message");
-        w.WriteValue($"not a valid case ({problems.Count} problem{(problems.Count == 1 ? "" : "s")})");
-        w.WritePropertyName("problems");
-        w.WriteStartArray();
+        w.WriteString("message"u8, $"not a valid case ({problems.Count} problem{(problems.Count == 1 ? "" : "s")})");
+        w.WriteStartArray("problems"u8);
         foreach (var p in problems)
         {
             w.WriteStartObject();
-            w.WritePropertyName("path");
-            w.WriteValue(p.Path);
-            w.WritePropertyName("message");
-            w.WriteValue(p.Message);
-            if (p.Column is { } column)
-            {
-                w.WritePropertyName("column");
-                w.WriteValue(column);
-            }
-
+            w.WriteString("path"u8, p.Path);
+            w.WriteString("message"u8, p.Message);
+            if (p.Column is { } column) w.WriteNumber("column"u8, column);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+}
+
+/// <summary>A growable byte buffer rented from the shared pool; dispose to give it back.</summary>
+internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(256, initialCapacity));
+    private int _written;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        if (_buffer.Length - _written >= Math.Max(1, sizeHint)) return;
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+        _buffer.AsSpan(0, _written).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
     }
 }

@@ -1,26 +1,33 @@
-using System.Globalization;
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules.Effects;
-using Newtonsoft.Json;
 using NodaTime;
-using NodaTime.Text;
 
 namespace CreditPolicy.Evaluation;
 
 /// <summary>Writes decisions as the contract's JSON: camelCase, fields in a fixed order, the same bytes for the same decision.</summary>
+/// <remarks>
+/// One writer for every door: <c>evaluate</c>, <c>sweep</c>, the decision log and the HTTP sidecar all write a decision with
+/// it, so their bytes are equal. Amounts keep exactly the scale they have (<c>20</c>, <c>12.50</c>); text is UTF-8 with only
+/// the characters JSON requires escaped (quotes, backslash, control characters).
+/// </remarks>
 public static class DecisionJson
 {
+    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private static readonly JsonWriterOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, Indented = true, NewLine = "\n" };
+
     /// <summary>The decision as JSON text.</summary>
+    /// <exception cref="ArgumentNullException">Thrown when <paramref name="decision"/> is null.</exception>
     public static string Serialize(Decision decision, bool indented = true)
     {
-        var sb = new StringBuilder(512);
-        using (var writer = new JsonTextWriter(new StringWriter(sb)) { Formatting = indented ? Formatting.Indented : Formatting.None })
-        {
-            Write(writer, decision);
-        }
-
-        return sb.ToString();
+        ArgumentNullException.ThrowIfNull(decision);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, indented ? Indented : Compact)) Write(w, decision, null);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The decision as JSON text followed by <c>trace</c>: every rule run, in order, with the values it looked at.</summary>
@@ -29,71 +36,57 @@ public static class DecisionJson
     public static string Serialize(Explanation evaluation, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        var sb = new StringBuilder(4096);
-        using (var writer = new JsonTextWriter(new StringWriter(sb)) { Formatting = indented ? Formatting.Indented : Formatting.None })
-        {
-            Write(writer, evaluation.Decision, evaluation.Trace);
-        }
-
-        return sb.ToString();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer, indented ? Indented : Compact)) Write(w, evaluation.Decision, evaluation.Trace);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Writes the decision to a JSON writer.</summary>
+    /// <summary>Writes the decision on one line as UTF-8 into a buffer (what <see cref="Serialize(Decision, bool)"/> with <c>indented: false</c> gives, as bytes).</summary>
     /// <exception cref="ArgumentNullException">Thrown when an argument is null.</exception>
-    public static void Write(JsonWriter w, Decision d) => Write(w, d, null);
+    public static void WriteCompact(IBufferWriter<byte> output, Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(decision);
+        using var w = new Utf8JsonWriter(output, Compact);
+        Write(w, decision, null);
+    }
+
+    /// <summary>A writer configured as decisions are written (relaxed escaping, optionally indented).</summary>
+    public static Utf8JsonWriter CreateWriter(IBufferWriter<byte> output, bool indented = false) => new(output, indented ? Indented : Compact);
 
     /// <summary>Writes the decision to a JSON writer, followed by <c>trace</c> when a trace is given.</summary>
     /// <exception cref="ArgumentNullException">Thrown when <paramref name="w"/> or <paramref name="d"/> is null.</exception>
-    public static void Write(JsonWriter w, Decision d, IReadOnlyList<TraceEntry>? trace)
+    public static void Write(Utf8JsonWriter w, Decision d, IReadOnlyList<TraceEntry>? trace = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(d);
         w.WriteStartObject();
-        w.WritePropertyName("outcome");
-        w.WriteValue(OutcomeName(d.Outcome));
-        w.WritePropertyName("reasons");
-        w.WriteStartArray();
+        w.WriteString("outcome"u8, OutcomeName(d.Outcome));
+        w.WriteStartArray("reasons"u8);
         foreach (var r in d.Reasons)
         {
             w.WriteStartObject();
-            w.WritePropertyName("rule");
-            w.WriteValue(r.Rule);
-            w.WritePropertyName("clause");
-            w.WriteValue(r.Clause);
-            w.WritePropertyName("message");
-            w.WriteValue(r.Message);
-            if (r.GrantId is not null)
-            {
-                w.WritePropertyName("grantId");
-                w.WriteValue(r.GrantId);
-            }
-
+            w.WriteString("rule"u8, r.Rule);
+            w.WriteString("clause"u8, r.Clause);
+            w.WriteString("message"u8, r.Message);
+            if (r.GrantId is not null) w.WriteString("grantId"u8, r.GrantId);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
         foreach (var effect in EffectModules.All) effect.Write(w, d);
-        w.WritePropertyName("rules");
-        w.WriteStartObject();
-        w.WritePropertyName("termsVersion");
-        w.WriteValue(d.Rules.TermsVersion);
-        w.WritePropertyName("digest");
-        w.WriteValue(d.Rules.Digest);
-        w.WritePropertyName("tzdb");
-        w.WriteValue(d.Rules.Tzdb);
+        w.WriteStartObject("rules"u8);
+        w.WriteString("termsVersion"u8, d.Rules.TermsVersion);
+        w.WriteString("digest"u8, d.Rules.Digest);
+        w.WriteString("tzdb"u8, d.Rules.Tzdb);
         w.WriteEndObject();
-        w.WritePropertyName("asOf");
-        w.WriteValue(Format(d.AsOf));
+        WriteInstant(w, "asOf"u8, d.AsOf);
         if (d.Record is { } record)
         {
-            w.WritePropertyName("record");
-            w.WriteStartObject();
-            w.WritePropertyName("id");
-            w.WriteValue(record.Id);
-            w.WritePropertyName("caseDigest");
-            w.WriteValue(record.CaseDigest);
-            w.WritePropertyName("libraryVersion");
-            w.WriteValue(record.LibraryVersion);
+            w.WriteStartObject("record"u8);
+            w.WriteString("id"u8, record.Id);
+            w.WriteString("caseDigest"u8, record.CaseDigest);
+            w.WriteString("libraryVersion"u8, record.LibraryVersion);
             w.WriteEndObject();
         }
 
@@ -101,48 +94,44 @@ public static class DecisionJson
         w.WriteEndObject();
     }
 
-    private static void WriteTrace(JsonWriter w, IReadOnlyList<TraceEntry> trace)
+    /// <summary>Writes an instant as decisions do: ISO-8601 in UTC (<c>2026-11-25T10:00:00Z</c>).</summary>
+    internal static void WriteInstant(Utf8JsonWriter w, ReadOnlySpan<byte> name, Instant value)
     {
-        w.WritePropertyName("trace");
-        w.WriteStartArray();
+        Span<byte> text = stackalloc byte[32];
+        var length = Json.CanonicalCase.FormatIso(value, text);
+        if (length > 0) w.WriteString(name, text[..length]);
+        else w.WriteString(name, Json.ValueText.Format(value));
+    }
+
+    /// <summary>Writes an instant value as decisions do.</summary>
+    internal static void WriteInstantValue(Utf8JsonWriter w, Instant value)
+    {
+        Span<byte> text = stackalloc byte[32];
+        var length = Json.CanonicalCase.FormatIso(value, text);
+        if (length > 0) w.WriteStringValue(text[..length]);
+        else w.WriteStringValue(Json.ValueText.Format(value));
+    }
+
+    private static void WriteTrace(Utf8JsonWriter w, IReadOnlyList<TraceEntry> trace)
+    {
+        w.WriteStartArray("trace"u8);
         foreach (var t in trace)
         {
             w.WriteStartObject();
-            w.WritePropertyName("rule");
-            w.WriteValue(t.Rule);
-            w.WritePropertyName("clause");
-            w.WriteValue(t.Clause);
-            w.WritePropertyName("scope");
-            w.WriteValue(t.Scope);
-            if (t.GrantId is not null)
-            {
-                w.WritePropertyName("grantId");
-                w.WriteValue(t.GrantId);
-            }
-
-            w.WritePropertyName("fired");
-            w.WriteValue(t.Fired);
-            if (t.Detail is not null)
-            {
-                w.WritePropertyName("detail");
-                w.WriteValue(t.Detail);
-            }
-
-            w.WritePropertyName("values");
-            w.WriteStartArray();
+            w.WriteString("rule"u8, t.Rule);
+            w.WriteString("clause"u8, t.Clause);
+            w.WriteString("scope"u8, t.Scope);
+            if (t.GrantId is not null) w.WriteString("grantId"u8, t.GrantId);
+            w.WriteBoolean("fired"u8, t.Fired);
+            if (t.Detail is not null) w.WriteString("detail"u8, t.Detail);
+            w.WriteStartArray("values"u8);
             foreach (var v in t.Values)
             {
                 w.WriteStartObject();
-                w.WritePropertyName("expression");
-                w.WriteValue(v.Expression);
-                w.WritePropertyName("value");
+                w.WriteString("expression"u8, v.Expression);
+                w.WritePropertyName("value"u8);
                 WriteTraceValue(w, v.Value);
-                if (v.Error is not null)
-                {
-                    w.WritePropertyName("error");
-                    w.WriteValue(v.Error);
-                }
-
+                if (v.Error is not null) w.WriteString("error"u8, v.Error);
                 w.WriteEndObject();
             }
 
@@ -153,18 +142,18 @@ public static class DecisionJson
         w.WriteEndArray();
     }
 
-    private static void WriteTraceValue(JsonWriter w, object? value)
+    private static void WriteTraceValue(Utf8JsonWriter w, object? value)
     {
         switch (value)
         {
-            case null: w.WriteNull(); break;
-            case string s: w.WriteValue(s); break;
-            case bool b: w.WriteValue(b); break;
-            case decimal m: WriteMoney(w, m); break;
-            case int i: w.WriteValue(i); break;
-            case long l: w.WriteValue(l); break;
-            case Instant i: w.WriteValue(Format(i)); break;
-            case LocalDate d: w.WriteValue(LocalDatePattern.Iso.Format(d)); break;
+            case null: w.WriteNullValue(); break;
+            case string s: w.WriteStringValue(s); break;
+            case bool b: w.WriteBooleanValue(b); break;
+            case decimal m: w.WriteNumberValue(m); break;
+            case int i: w.WriteNumberValue(i); break;
+            case long l: w.WriteNumberValue(l); break;
+            case Instant i: WriteInstantValue(w, i); break;
+            case LocalDate d: w.WriteStringValue(Json.ValueText.Format(d)); break;
             case IDictionary<string, object?> map:
                 w.WriteStartObject();
                 foreach (var (key, item) in map)
@@ -180,7 +169,7 @@ public static class DecisionJson
                 foreach (var item in list) WriteTraceValue(w, item);
                 w.WriteEndArray();
                 break;
-            default: w.WriteValue(TraceValue.Format(value)); break;
+            default: w.WriteStringValue(TraceValue.Format(value)); break;
         }
     }
 
@@ -191,9 +180,4 @@ public static class DecisionJson
         Outcome.Deny => "deny",
         _ => "indeterminate",
     };
-
-    // Json.NET would print 20m as 20.0; money keeps exactly the scale it has (20, 12.50).
-    private static void WriteMoney(JsonWriter w, decimal value) => w.WriteRawValue(value.ToString(CultureInfo.InvariantCulture));
-
-    private static string Format(Instant i) => InstantPattern.ExtendedIso.Format(i);
 }

@@ -53,13 +53,34 @@ internal static class DecisionRecords
     /// </summary>
     private static (string CaseDigest, string Id) Digests(ReadOnlySpan<byte> canonicalCase, RuleSetIdentity rules, string libraryVersion)
     {
-        var hash = t_hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Two one-shot-style hashes rather than cloning a running one: a clone allocates a finalizable handle per decision.
         Span<byte> caseHash = stackalloc byte[SHA256.HashSizeInBytes];
         Span<byte> idHash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(canonicalCase, caseHash);
+        var hash = t_hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(canonicalCase);
-        hash.GetCurrentHash(caseHash);
-        hash.AppendData(Encoding.UTF8.GetBytes($"\n{rules.Digest}\n{rules.Tzdb}\n{libraryVersion}"));
+        hash.AppendData(Suffix(rules, libraryVersion));
         hash.GetHashAndReset(idHash);
-        return ("sha256:" + Convert.ToHexStringLower(caseHash), IdPrefix + Convert.ToHexStringLower(idHash[..16]));
+        return (Hex("sha256:", caseHash), Hex(IdPrefix, idHash[..16]));
+    }
+
+    [ThreadStatic]
+    private static (RuleSetIdentity Rules, string Version, byte[] Bytes)? t_suffix;
+
+    /// <summary>"\n" + rules digest + "\n" + tz database version + "\n" + library version, as UTF-8; kept per thread for the rules last used.</summary>
+    private static byte[] Suffix(RuleSetIdentity rules, string libraryVersion)
+    {
+        if (t_suffix is { } cached && ReferenceEquals(cached.Rules, rules) && ReferenceEquals(cached.Version, libraryVersion)) return cached.Bytes;
+        var bytes = Encoding.UTF8.GetBytes($"\n{rules.Digest}\n{rules.Tzdb}\n{libraryVersion}");
+        t_suffix = (rules, libraryVersion, bytes);
+        return bytes;
+    }
+
+    private static string Hex(string prefix, ReadOnlySpan<byte> bytes)
+    {
+        Span<char> text = stackalloc char[prefix.Length + bytes.Length * 2];
+        prefix.CopyTo(text);
+        Convert.TryToHexStringLower(bytes, text[prefix.Length..], out _);
+        return new string(text);
     }
 }

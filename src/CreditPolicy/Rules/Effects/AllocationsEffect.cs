@@ -1,5 +1,5 @@
 using CreditPolicy.Model;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -74,19 +74,15 @@ internal sealed class AllocationsEffect : EffectModule
         effects.Allocations = allocations;
     }
 
-    public override void Write(JsonWriter w, Decision d)
+    public override void Write(Utf8JsonWriter w, Decision d)
     {
-        w.WritePropertyName(Name);
-        w.WriteStartArray();
+        w.WriteStartArray(Name);
         foreach (var a in d.Allocations)
         {
             w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(a.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(a.Kind);
-            w.WritePropertyName("amount");
-            Money(w, a.Amount);
+            w.WriteString("grantId", a.GrantId);
+            w.WriteString("kind", a.Kind);
+            w.WriteNumber("amount", a.Amount);
             w.WriteEndObject();
         }
 

@@ -1,5 +1,5 @@
 using CreditPolicy.Model;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -34,20 +34,17 @@ internal sealed class BalanceEffect : EffectModule
         effects.Balance = new BalanceReport(total, byKind);
     }
 
-    public override void Write(JsonWriter w, Decision d)
+    public override void Write(Utf8JsonWriter w, Decision d)
     {
         w.WritePropertyName(Name);
         if (d.Balance is { } balance)
         {
             w.WriteStartObject();
-            w.WritePropertyName("total");
-            Money(w, balance.Total);
-            w.WritePropertyName("byKind");
-            w.WriteStartObject();
+            w.WriteNumber("total", balance.Total);
+            w.WriteStartObject("byKind");
             foreach (var (kind, amount) in balance.ByKind)
             {
-                w.WritePropertyName(kind);
-                Money(w, amount);
+                w.WriteNumber(kind, amount);
             }
 
             w.WriteEndObject();
@@ -55,7 +52,7 @@ internal sealed class BalanceEffect : EffectModule
         }
         else
         {
-            w.WriteNull();
+            w.WriteNullValue();
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
 using CreditPolicy.Model;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -73,7 +73,7 @@ internal abstract class EffectModule
     public abstract void Apply(CompiledRule rule, CompiledEffect effect, CaseFacts c, DecisionEffects effects);
 
     /// <summary>Writes the decision's field for this effect (<c>null</c> or <c>[]</c> when absent).</summary>
-    public abstract void Write(JsonWriter w, Decision d);
+    public abstract void Write(Utf8JsonWriter w, Decision d);
 
     /// <summary>Lines for a person describing the effect in a decision; none when the decision has none.</summary>
     public abstract IEnumerable<string> Explain(Decision d);
@@ -104,7 +104,7 @@ internal abstract class EffectModule
 
     internal static RuleFailure Broken(CompiledRule rule, string message, string? grantId = null) => new(new Reason(rule.Name, rule.Clause, message, grantId));
 
-    protected static void Money(JsonWriter w, decimal value) => w.WriteRawValue(Json.ValueText.Format(value));
+    protected static void Money(Utf8JsonWriter w, decimal value) => w.WriteNumberValue(value);
 
     protected static string Money(decimal value) => Json.ValueText.Format(value);
 

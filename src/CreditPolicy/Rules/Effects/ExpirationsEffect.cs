@@ -1,6 +1,6 @@
 using CreditPolicy.Model;
 using NodaTime;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -32,28 +32,20 @@ internal sealed class ExpirationsEffect : EffectModule
             .ToArray();
     }
 
-    public override void Write(JsonWriter w, Decision d)
+    public override void Write(Utf8JsonWriter w, Decision d)
     {
-        w.WritePropertyName(Name);
-        w.WriteStartArray();
+        w.WriteStartArray(Name);
         foreach (var e in d.Expirations)
         {
             w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(e.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(e.Kind);
-            w.WritePropertyName("expiresAt");
-            if (e.ExpiresAt is { } at) w.WriteValue(Format(at));
-            else w.WriteNull();
-            w.WritePropertyName("rule");
-            w.WriteValue(e.Rule);
-            w.WritePropertyName("clause");
-            w.WriteValue(e.Clause);
-            w.WritePropertyName("expired");
-            w.WriteValue(e.Expired);
-            w.WritePropertyName("remaining");
-            Money(w, e.Remaining);
+            w.WriteString("grantId", e.GrantId);
+            w.WriteString("kind", e.Kind);
+            if (e.ExpiresAt is { } at) Evaluation.DecisionJson.WriteInstant(w, "expiresAt"u8, at);
+            else w.WriteNull("expiresAt"u8);
+            w.WriteString("rule", e.Rule);
+            w.WriteString("clause", e.Clause);
+            w.WriteBoolean("expired", e.Expired);
+            w.WriteNumber("remaining", e.Remaining);
             w.WriteEndObject();
         }
 

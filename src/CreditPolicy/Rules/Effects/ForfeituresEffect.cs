@@ -1,5 +1,5 @@
 using CreditPolicy.Model;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -37,21 +37,16 @@ internal sealed class ForfeituresEffect : EffectModule
         effects.Forfeitures = result;
     }
 
-    public override void Write(JsonWriter w, Decision d)
+    public override void Write(Utf8JsonWriter w, Decision d)
     {
-        w.WritePropertyName(Name);
-        w.WriteStartArray();
+        w.WriteStartArray(Name);
         foreach (var f in d.Forfeitures)
         {
             w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(f.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(f.Kind);
-            w.WritePropertyName("amount");
-            Money(w, f.Amount);
-            w.WritePropertyName("at");
-            w.WriteValue(Format(f.At));
+            w.WriteString("grantId", f.GrantId);
+            w.WriteString("kind", f.Kind);
+            w.WriteNumber("amount", f.Amount);
+            Evaluation.DecisionJson.WriteInstant(w, "at"u8, f.At);
             w.WriteEndObject();
         }
 

@@ -1,5 +1,5 @@
 using CreditPolicy.Model;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -37,25 +37,21 @@ internal sealed class MovementEffect : EffectModule
         effects.Movement = new Movement(grant.Id, grant.Kind, amount, to);
     }
 
-    public override void Write(JsonWriter w, Decision d)
+    public override void Write(Utf8JsonWriter w, Decision d)
     {
         w.WritePropertyName(Name);
         if (d.Movement is { } m)
         {
             w.WriteStartObject();
-            w.WritePropertyName("grantId");
-            w.WriteValue(m.GrantId);
-            w.WritePropertyName("kind");
-            w.WriteValue(m.Kind);
-            w.WritePropertyName("amount");
-            Money(w, m.Amount);
-            w.WritePropertyName("toAccountId");
-            w.WriteValue(m.ToAccountId);
+            w.WriteString("grantId", m.GrantId);
+            w.WriteString("kind", m.Kind);
+            w.WriteNumber("amount", m.Amount);
+            w.WriteString("toAccountId", m.ToAccountId);
             w.WriteEndObject();
         }
         else
         {
-            w.WriteNull();
+            w.WriteNullValue();
         }
     }
 

@@ -1,7 +1,7 @@
 using CreditPolicy.Model;
 using NodaTime;
 using NodaTime.Text;
-using Newtonsoft.Json;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Rules.Effects;
@@ -27,21 +27,19 @@ internal sealed class ReloadEffect : EffectModule
         effects.Reload = new ReloadCharge(amount, chargeOn);
     }
 
-    public override void Write(JsonWriter w, Decision d)
+    public override void Write(Utf8JsonWriter w, Decision d)
     {
         w.WritePropertyName(Name);
         if (d.Reload is { } reload)
         {
             w.WriteStartObject();
-            w.WritePropertyName("amount");
-            Money(w, reload.Amount);
-            w.WritePropertyName("chargeOn");
-            w.WriteValue(LocalDatePattern.Iso.Format(reload.ChargeOn));
+            w.WriteNumber("amount", reload.Amount);
+            w.WriteString("chargeOn", LocalDatePattern.Iso.Format(reload.ChargeOn));
             w.WriteEndObject();
         }
         else
         {
-            w.WriteNull();
+            w.WriteNullValue();
         }
     }
 
