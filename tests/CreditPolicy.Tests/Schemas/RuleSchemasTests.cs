@@ -151,13 +151,13 @@ public sealed class RuleSchemasTests
         var account = schema["properties"]!["account"]!;
 
         Assert.Equal("CreditPolicy case (terms 2026-11-24)", (string?)schema["title"]);
-        Assert.Equal(BundledRules.RuleSet.RequestTypes, requests.Select(r => (string)r["properties"]!["type"]!["const"]!));
+        Assert.Equal(BundledRules.RuleSet.RequestTypes, requests.Select(r => (string)r["properties"]!["type"]!["enum"]!.Single()!));
         Assert.Equal(BundledRules.RuleSet.Kinds, EnumOf(grant["properties"]!["kind"]!));
         Assert.Equal(["purchase", "balanceMaintenance", "promotion"], EnumOf(grant["properties"]!["source"]!));
         Assert.Equal(["open", "closed"], EnumOf(account["properties"]!["status"]!));
         Assert.Equal(["id", "status"], account["required"]!.Select(t => (string)t!));
         Assert.Equal(["id", "status", "closedAt", "timeZone", "balanceMaintenance", "termsVersion"], ((JObject)account["properties"]!).Properties().Select(p => p.Name));
-        var use = requests.Single(r => (string?)r["properties"]!["type"]!["const"] == "use");
+        var use = requests.Single(r => (string?)r["properties"]!["type"]!["enum"]![0] == "use");
         Assert.Equal(["type", "amount", "requestedBy"], use["required"]!.Select(t => (string)t!));
         Assert.Equal(0, (int)use["properties"]!["amount"]!["exclusiveMinimum"]!);
         Assert.False((bool)use["additionalProperties"]!);
