@@ -98,6 +98,35 @@ public sealed class CommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_EvaluateDashWithAByteOrderMark_ReadsTheCaseAsFromAFile()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(DenyCase)).ToArray();
+        var file = CaseFile("");
+        File.WriteAllBytes(file, bytes);
+
+        var fromStdin = await CliRunner.Run(bytes, "evaluate", "-", "--rules", TestPaths.Rules);
+        var fromFile = await CliRunner.Run("", "evaluate", file, "--rules", TestPaths.Rules);
+
+        Assert.Equal((0, ""), (fromStdin.Exit, fromStdin.Err));
+        Assert.Equal(fromFile.Out, fromStdin.Out);
+        Assert.Equal("deny", (string?)JObject.Parse(fromStdin.Out)["outcome"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateDashWithInvalidUtf8_ExitsTwoNamingTheByteOffset()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(DenyCase);
+        var at = Array.IndexOf(bytes, (byte)'1', DenyCase.IndexOf("acct_1", StringComparison.Ordinal));
+        bytes[at] = 0xFF;
+
+        var run = await CliRunner.Run(bytes, "evaluate", "-", "--rules", TestPaths.Rules);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith("error: The case in standard input is not valid (1 problem):", run.Err, StringComparison.Ordinal);
+        Assert.Contains($"not valid UTF-8: byte 0xFF at offset {at} does not begin a valid sequence", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_EvaluateInvalidCase_ExitsTwoWithPathAndLineOnStandardError()
     {
         var file = CaseFile(DenyCase.Replace("\"remaining\": 100.00", "\"remaining\": 100.01", StringComparison.Ordinal));

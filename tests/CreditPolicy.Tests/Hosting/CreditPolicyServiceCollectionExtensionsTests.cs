@@ -105,7 +105,9 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
     {
         using var provider = new ServiceCollection().AddCreditPolicy(o => o.RulesDirectory = TestPaths.Rules).BuildServiceProvider();
         var policy = provider.GetRequiredService<ICreditPolicy>();
-        var grants = new CaseBuilder()
+
+        // Read as an embedding team reads them, against the policy's own vocabulary (so no decision reads its case again).
+        var grants = new CaseBuilder(policy.Catalogue)
             .InZone("America/New_York")
             .WithMaintenance(threshold: 100m)
             .Usage("g1", 40m, "2026-02-01T10:00:00Z", amount: 100m)

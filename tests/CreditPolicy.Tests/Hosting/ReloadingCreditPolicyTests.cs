@@ -35,7 +35,7 @@ public sealed class ReloadingCreditPolicyTests
     private readonly ListLogger _logger = new();
 
     /// <summary>How many decisions the deciders make while sets are swapped in underneath them.</summary>
-    private const long Decisions = 50_000;
+    private const long Decisions = 20_000;
 
     [Fact]
     public async Task ReloadAsync_GoodAndBadEditsWhileEightThreadsDecide_EveryDecisionComesWholeFromAValidSet()
