@@ -69,14 +69,18 @@ internal sealed record RulesLocation(string Directory, RulesOrigin Origin)
         if (named is not null)
         {
             if (System.IO.Directory.Exists(named)) location = new RulesLocation(named, RulesOrigin.CommandLine);
-            else error = $"rules: the rule directory {named} does not exist (named on the command line); pass --rules DIR with a rule directory, or set {EnvironmentVariable}";
+            else error = NotAFolder(named) is { } what
+                ? $"rules: {named}: {what} (named on the command line); pass --rules DIR with a rule directory, or set {EnvironmentVariable}"
+                : $"rules: the rule directory {named} does not exist (named on the command line); pass --rules DIR with a rule directory, or set {EnvironmentVariable}";
             return location is not null;
         }
 
         if (!string.IsNullOrEmpty(search.EnvironmentValue))
         {
             if (System.IO.Directory.Exists(search.EnvironmentValue)) location = new RulesLocation(search.EnvironmentValue, RulesOrigin.Environment);
-            else error = $"rules: the rule directory {search.EnvironmentValue} does not exist (named by {EnvironmentVariable}); set {EnvironmentVariable} to a rule directory, unset it, or pass --rules DIR";
+            else error = NotAFolder(search.EnvironmentValue) is { } what
+                ? $"rules: {search.EnvironmentValue}: {what} (named by {EnvironmentVariable}); set {EnvironmentVariable} to a rule directory, unset it, or pass --rules DIR"
+                : $"rules: the rule directory {search.EnvironmentValue} does not exist (named by {EnvironmentVariable}); set {EnvironmentVariable} to a rule directory, unset it, or pass --rules DIR";
             return location is not null;
         }
 
@@ -97,6 +101,11 @@ internal sealed record RulesLocation(string Directory, RulesOrigin Origin)
         error = $"rules: no rule directory: none named by --rules or {EnvironmentVariable}, no ./{Folder} in {search.CurrentDirectory}, and no bundled terms in {bundled}; pass --rules DIR or set {EnvironmentVariable}";
         return false;
     }
+
+    /// <summary>What an entry that is not a folder is, as the rule directory reader says it (for example "the rule directory is a FIFO (named pipe), not a folder"); null when there is no entry.</summary>
+    /// <remarks>Only called for a path that is not a folder, so nothing is walked, and a FIFO or device is never opened.</remarks>
+    private static string? NotAFolder(string path) =>
+        File.Exists(path) ? RuleDirectorySnapshot.Read(path).Missing : null;
 
     /// <summary>One line saying which rule directory is used, for stderr; the versions it holds when it loaded.</summary>
     /// <example><c>rules: bundled terms 2026-11-24 (/home/me/.dotnet/tools/.store/creditpolicy.cli/0.1.0/…/rules)</c></example>

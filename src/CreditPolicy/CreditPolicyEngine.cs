@@ -53,12 +53,17 @@ public sealed class CreditPolicyEngine : ICreditPolicy
     public static CreditPolicyEngine FromDirectory(string directory, TimeZoneDatabase? timeZones = null) => new(RuleCatalogue.Load(directory, timeZones));
 
     /// <inheritdoc />
-    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, null, MaxStepsPerDecision), _sink);
+    public Decision Decide(CreditCase @case)
+    {
+        @case = PolicyEvaluator.AsDecidedBy(Catalogue, @case);
+        return DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, null, MaxStepsPerDecision), _sink);
+    }
 
     /// <inheritdoc />
     public Explanation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
+        @case = PolicyEvaluator.AsDecidedBy(Catalogue, @case);
         var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(Catalogue, @case, trace, MaxStepsPerDecision), _sink);
         return new Explanation(decision, trace);
     }

@@ -68,6 +68,20 @@ internal static class PolicyEvaluator
         }
     }
 
+    /// <summary>The case as the version that decides it reads it: the case itself when it was read against that version's
+    /// vocabulary, else the case read again from its canonical form (as <see cref="Evaluate"/> decides it).</summary>
+    /// <remarks>
+    /// A record digests, and a decision log writes, this case, so that a case read before a reload changed the vocabulary
+    /// is recorded as it was decided, and replaying the log gives the same bytes. When no version decides the case, or it
+    /// is not valid under the deciding version's vocabulary, the case itself (the decision is indeterminate and says why).
+    /// </remarks>
+    public static CreditCase AsDecidedBy(RuleCatalogue catalogue, CreditCase @case)
+    {
+        ArgumentNullException.ThrowIfNull(@case);
+        if (catalogue.VersionFor(@case) is not { } set || ReferenceEquals(@case.Contract, set.Contract)) return @case;
+        return catalogue.ReadCase(Json.CanonicalCase.Utf8(@case)).Case ?? @case;
+    }
+
     private static Reason NoVersion(RuleCatalogue catalogue, CreditCase @case)
     {
         var held = string.Join(", ", catalogue.Versions.Select(v => v.Identity.TermsVersion));

@@ -132,14 +132,21 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     public CreditPolicyStatus Status => _status;
 
     /// <inheritdoc />
-    public Decision Decide(CreditCase @case) => DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, null, _maxSteps), _sink);
+    public Decision Decide(CreditCase @case) => Decide(@case, null);
 
     /// <inheritdoc />
     public Explanation Explain(CreditCase @case)
     {
         var trace = new List<TraceEntry>();
-        var decision = DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(_status.Catalogue, @case, trace, _maxSteps), _sink);
-        return new Explanation(decision, trace);
+        return new Explanation(Decide(@case, trace), trace);
+    }
+
+    private Decision Decide(CreditCase @case, List<TraceEntry>? trace)
+    {
+        // One snapshot for the whole decision: a case read before a reload is read again, and recorded, as it decides.
+        var catalogue = _status.Catalogue;
+        @case = PolicyEvaluator.AsDecidedBy(catalogue, @case);
+        return DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(catalogue, @case, trace, _maxSteps), _sink);
     }
 
     /// <inheritdoc />

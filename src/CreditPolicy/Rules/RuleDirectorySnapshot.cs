@@ -66,6 +66,9 @@ internal sealed class RuleDirectorySnapshot
         ? _tree.Problems
         : _tree.Problems.Where(p => IsInside(p.File, _prefix)).Select(p => p with { File = p.File[(_prefix.Length + 1)..] }).ToArray();
 
+    /// <summary>Whether a limit (entries or total bytes) stopped the read, so files after the one refused were not read: their absence from the snapshot says nothing.</summary>
+    public bool Truncated => _tree.Truncated;
+
     /// <summary>sha256 over every folder, file (path and bytes) and refusal: equal fingerprints mean the same content was read.</summary>
     public string Fingerprint => _tree.Fingerprint;
 
@@ -98,7 +101,7 @@ internal sealed class RuleDirectorySnapshot
             walker.Walk(real!, "", 0, [real!]);
         }
 
-        return new RuleDirectorySnapshot(new Tree(full, missing is null ? real : null, missing, identity, walker.Files, walker.Folders, walker.Problems), "");
+        return new RuleDirectorySnapshot(new Tree(full, missing is null ? real : null, missing, identity, walker.Files, walker.Folders, walker.Problems, walker.Stopped), "");
     }
 
     /// <summary>Where a rule directory is now, without reading it: its real path and identity, or null when it is not a folder.</summary>
@@ -169,8 +172,11 @@ internal sealed class RuleDirectorySnapshot
         FileIdentity? identity,
         SortedDictionary<string, byte[]> files,
         SortedSet<string> folders,
-        List<RuleProblem> problems)
+        List<RuleProblem> problems,
+        bool truncated)
     {
+        public bool Truncated { get; } = truncated;
+
         public string Directory { get; } = directory;
 
         public string? RealPath { get; } = realPath;
@@ -221,6 +227,9 @@ internal sealed class RuleDirectorySnapshot
         private int _entries;
         private long _bytes;
         private bool _stopped;
+
+        /// <summary>Whether a limit stopped the walk, so entries after the one that crossed it were not read.</summary>
+        public bool Stopped => _stopped;
         private string _root = "";
 
         public SortedDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);

@@ -73,7 +73,8 @@ internal static partial class RuleSetLoader
         var files = tree.FilesIn("").ToList();
         foreach (var required in new[] { TermsFile, VocabularyFile })
         {
-            if (!files.Contains(required, StringComparer.Ordinal) && !problems.Any(p => p.File == required))
+            // After a limit stopped the read, a file not read may well be there: the refusal that stopped it says why.
+            if (!tree.Truncated && !files.Contains(required, StringComparer.Ordinal) && !problems.Any(p => p.File == required))
             {
                 problems.Add(new RuleProblem(required, null, null, required == TermsFile
                     ? "missing: every rule directory has a terms.json naming its termsVersion"

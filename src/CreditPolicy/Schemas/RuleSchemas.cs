@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using CreditPolicy.FileSystem;
+using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;

@@ -297,7 +297,9 @@ internal static class SchemaCatalog
         {
             var r = contract.Requests[type];
             var o = Entity(r.Fields, contract);
-            ((JObject)o["properties"]!).AddFirst(new JProperty("type", new JObject { ["const"] = type }));
+            // A one-value enum rather than const: the same in draft-07, and understood by validators that ignore const
+            // (NJsonSchema does, and then every request without fields matches every such branch of the oneOf).
+            ((JObject)o["properties"]!).AddFirst(new JProperty("type", new JObject { ["enum"] = new JArray(type) }));
             ((JArray)o["required"]!).Insert(0, "type");
             o["title"] = $"a '{type}' request";
             if (r.Description is { } d) o["description"] = d;

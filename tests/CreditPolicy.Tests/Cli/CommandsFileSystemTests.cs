@@ -59,7 +59,21 @@ public sealed class CommandsFileSystemTests
         var (exit, _, err) = await CliRunner.Run("", "evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--rules", rules).WaitAsync(Patience);
 
         Assert.Equal(2, exit);
-        Assert.Contains($"{rules}: the rule directory {says}", err, StringComparison.Ordinal);
+        Assert.Equal($"error: rules: {rules}: the rule directory {says} (named on the command line); pass --rules DIR with a rule directory, or set CREDITPOLICY_RULES\n", err);
+        AssertNoCrash(err);
+    }
+
+    [Fact]
+    public async Task Check_HostileEntryInOneVersionOfSeveral_ExitsTwoNamingTheVersionFolder()
+    {
+        var rules = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var planted = HostileEntries.Plant(rules, "link-to-dev-zero", HostileEntries.VersionFolder)!;
+
+        var (exit, output, err) = await CliRunner.Run("", "check", rules).WaitAsync(Patience);
+
+        Assert.Equal((2, ""), (exit, output));
+        Assert.Contains($"  {HostileEntries.VersionFolder}/zz.json: ", err, StringComparison.Ordinal);
+        Assert.Contains(planted.Says, err, StringComparison.Ordinal);
         AssertNoCrash(err);
     }
 

@@ -1,8 +1,11 @@
 using CreditPolicy.Cli;
-using CreditPolicy.Json;
-using Newtonsoft.Json.Linq;
+using CreditPolicy.Evaluation;
+using CreditPolicy.Model;
 using CreditPolicy.Records;
+using CreditPolicy.Rules;
 using CreditPolicy.Schemas;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Tests.Cli;
 
@@ -56,14 +59,19 @@ public sealed class CommandsTests : IDisposable
         var run = await Run(["evaluate", CaseFile(PermitCase), "--rules", TestPaths.Rules]);
 
         Assert.Equal((0, ""), (run.Exit, run.Err));
-        var expected = DecisionJson.Serialize(BundledRules.Engine.Decide(CaseJson.Read(PermitCase).Case!));
-        Assert.Equal(expected + Environment.NewLine, run.Out);
-        // Read as the contract reads JSON (decimals as decimal), so 12.50 stays 12.50.
-        var json = (JObject)JToken.ReadFrom(CaseJson.CreateReader(new StringReader(run.Out)));
+        var expected = DecisionJson.Serialize(BundledRules.Engine.Decide(TestCases.Read(PermitCase)));
+        Assert.Equal(expected + "\n", run.Out);
+        var json = Exact(run.Out);
         Assert.Equal("permit", (string?)json["outcome"]);
         Assert.Equal(
             """[{"grantId":"g2","kind":"promotional","amount":20},{"grantId":"g1","kind":"usage","amount":12.50}]""",
-            json["allocations"]!.ToString(Newtonsoft.Json.Formatting.None));
+            json["allocations"]!.ToString(Formatting.None));
+        Assert.Equal(
+            ["outcome", "reasons", "allocations", "forfeitures", "expirations", "reload", "balance", "movement", "rules", "asOf", "record"],
+            json.Properties().Select(p => p.Name));
+        Assert.Equal(JTokenType.Null, json["movement"]!.Type);
+        Assert.Equal(["termsVersion", "digest", "tzdb"], ((JObject)json["rules"]!).Properties().Select(p => p.Name));
+        Assert.Equal(TimeZoneDatabase.Bundled.Version, (string?)json["rules"]!["tzdb"]);
     }
 
     [Fact]
@@ -90,6 +98,35 @@ public sealed class CommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_EvaluateDashWithAByteOrderMark_ReadsTheCaseAsFromAFile()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(DenyCase)).ToArray();
+        var file = CaseFile("");
+        File.WriteAllBytes(file, bytes);
+
+        var fromStdin = await CliRunner.Run(bytes, "evaluate", "-", "--rules", TestPaths.Rules);
+        var fromFile = await CliRunner.Run("", "evaluate", file, "--rules", TestPaths.Rules);
+
+        Assert.Equal((0, ""), (fromStdin.Exit, fromStdin.Err));
+        Assert.Equal(fromFile.Out, fromStdin.Out);
+        Assert.Equal("deny", (string?)JObject.Parse(fromStdin.Out)["outcome"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EvaluateDashWithInvalidUtf8_ExitsTwoNamingTheByteOffset()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(DenyCase);
+        var at = Array.IndexOf(bytes, (byte)'1', DenyCase.IndexOf("acct_1", StringComparison.Ordinal));
+        bytes[at] = 0xFF;
+
+        var run = await CliRunner.Run(bytes, "evaluate", "-", "--rules", TestPaths.Rules);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith("error: The case in standard input is not valid (1 problem):", run.Err, StringComparison.Ordinal);
+        Assert.Contains($"not valid UTF-8: byte 0xFF at offset {at} does not begin a valid sequence", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_EvaluateInvalidCase_ExitsTwoWithPathAndLineOnStandardError()
     {
         var file = CaseFile(DenyCase.Replace("\"remaining\": 100.00", "\"remaining\": 100.01", StringComparison.Ordinal));
@@ -98,8 +135,8 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal((2, ""), (run.Exit, run.Out));
         Assert.StartsWith($"error: The case in {file} is not valid (1 problem):", run.Err, StringComparison.Ordinal);
-        Assert.Contains("grants[0].remaining (line 5, column ", run.Err, StringComparison.Ordinal);
-        Assert.Contains("): must not exceed amount (100.01 > 100.00)", run.Err, StringComparison.Ordinal);
+        // The vocabulary's declared check (remaining-within-amount) names the field and what it must be.
+        Assert.EndsWith("\n  grants[0].remaining (line 5, column 96): must not exceed amount\n", run.Err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,7 +157,7 @@ public sealed class CommandsTests : IDisposable
         var run = await Run(["evaluate", missing, "--rules", TestPaths.Rules]);
 
         Assert.Equal((2, ""), (run.Exit, run.Out));
-        Assert.StartsWith($"error: cannot read the case file {missing}: ", run.Err, StringComparison.Ordinal);
+        Assert.Equal($"error: the case file {missing} cannot be read: No such file or directory\n", run.Err);
     }
 
     [Fact]
@@ -211,7 +248,7 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal((2, ""), (run.Exit, run.Out));
         Assert.Contains("cash-value.json:", run.Err, StringComparison.Ordinal);
-        Assert.Contains("workflow 'cash-value', rule 'refund-denied': Expression: No property or field 'Nope' exists in type 'CaseFacts'", run.Err, StringComparison.Ordinal);
+        Assert.Contains("workflow 'cash-value', rule 'refund-denied': Expression: the case (c) has no member 'Nope'", run.Err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -240,7 +277,8 @@ public sealed class CommandsTests : IDisposable
         Assert.Single(Occurrences(run.Out, "Exit codes:"));
         Assert.Contains(ExitCodes.RootHelp(), run.Out, StringComparison.Ordinal);
         Assert.Contains("  0  evaluate: a decision was printed", run.Out, StringComparison.Ordinal);
-        Assert.Contains("  1  check: a scenario failed or a rule lacks scenarios\n     diff: a decision changed\n", run.Out, StringComparison.Ordinal);
+        Assert.Contains("  1  check: a scenario failed, a rule lacks scenarios, or a schema in the directory's schema/ folder is out of date\n     diff: a decision changed\n", run.Out, StringComparison.Ordinal);
+        Assert.Contains("     schema: the schema was printed, or the schemas were written\n", run.Out, StringComparison.Ordinal);
         Assert.Contains("     sweep: the rules or the cases file could not be read", run.Out, StringComparison.Ordinal);
         Assert.All(ExitCodes.Meanings, m => Assert.Contains($"  {m.Command} ", run.Out, StringComparison.Ordinal));
     }
@@ -296,7 +334,7 @@ public sealed class CommandsTests : IDisposable
     public void ExitCodes_Meanings_CoverEverySubcommandAndReadmeTableSaysTheSame()
     {
         var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md")).ReplaceLineEndings("\n");
-        var subcommands = new Commands(TextReader.Null, TextWriter.Null, TextWriter.Null).Root().Subcommands.Select(c => c.Name);
+        var subcommands = new Commands(Stream.Null, TextWriter.Null, TextWriter.Null).Root().Subcommands.Select(c => c.Name);
 
         Assert.Equal(subcommands, ExitCodes.Meanings.Select(m => m.Command));
         Assert.All(ExitCodes.Meanings, m => Assert.Contains($"\n| `{m.Command}` | {m.Ok} | {m.Failure ?? "—"} | {m.BadInput} |\n", readme, StringComparison.Ordinal));
@@ -348,6 +386,13 @@ public sealed class CommandsTests : IDisposable
     }
 
     private static Task<(int Exit, string Out, string Err)> Run(string[] args, string stdin = "") => CliRunner.Run(stdin, args);
+
+    /// <summary>Parses JSON as the decision was written: decimals as decimal, so 12.50 stays 12.50, and strings never read as dates.</summary>
+    private static JObject Exact(string json)
+    {
+        using var reader = new JsonTextReader(new StringReader(json)) { FloatParseHandling = FloatParseHandling.Decimal, DateParseHandling = DateParseHandling.None };
+        return JObject.Load(reader);
+    }
 
     // Effective-dated terms (account.termsVersion, versions/ as in examples/versioned-rules).
 
@@ -523,7 +568,7 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal((0, 0), (first, second));
         using var reader = File.OpenText(log);
-        var entries = NdjsonDecisionLog.Read(reader).ToArray();
+        var entries = NdjsonDecisionLog.Read(reader, BundledRules.Catalogue).ToArray();
         Assert.Equal(2, entries.Length);
         Assert.Equal(printed.TrimEnd(), entries[0].Decision);
         Assert.Equal(entries[0].Decision, entries[1].Decision);
@@ -596,7 +641,7 @@ public sealed class CommandsTests : IDisposable
         Assert.Equal(250, lines.Length);
         foreach (var line in lines)
         {
-            var read = CaseJson.Read(line);
+            var read = BundledRules.Catalogue.ReadCase(line);
             Assert.True(read.IsValid, string.Join("; ", read.Problems) + "\n" + line);
         }
     }
@@ -652,5 +697,300 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Contains("cannot write " + path, stderr, StringComparison.Ordinal);
+    }
+
+    // The schema command: the case schema of a version, generated from its vocabulary, and every schema with --out.
+
+    [Fact]
+    public async Task Schema_BundledRules_PrintsTheCaseSchemaOfTheVersionAsRulesSchemaHoldsIt()
+    {
+        var run = await Run(["schema", "--rules", TestPaths.Rules]);
+
+        Assert.Equal((0, ""), (run.Exit, run.Err));
+        Assert.Equal(File.ReadAllText(Path.Combine(TestPaths.Rules, "schema", "case.schema.json")), run.Out);
+        Assert.Equal("CreditPolicy case (terms 2026-11-24)", (string?)JObject.Parse(run.Out)["title"]);
+    }
+
+    [Theory]
+    [InlineData("2026-11-24")]
+    [InlineData("2027-07-01")]
+    public async Task Schema_TermsVersion_PrintsThatVersionsCaseSchema(string version)
+    {
+        var run = await Run(["schema", "--rules", TestPaths.VersionedRules, "--terms-version", version]);
+
+        Assert.Equal((0, ""), (run.Exit, run.Err));
+        var schema = JObject.Parse(run.Out);
+        Assert.Equal($"CreditPolicy case (terms {version})", (string?)schema["title"]);
+        var set = RuleCatalogue.Load(TestPaths.VersionedRules).Find(version)!;
+        Assert.Equal(SchemaCatalog.Text(SchemaCatalog.Case(set.Contract, version)), run.Out);
+    }
+
+    [Fact]
+    public async Task Schema_WithoutTermsVersion_PrintsTheLatestVersionsCaseSchema()
+    {
+        var run = await Run(["schema", "--rules", TestPaths.VersionedRules]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal("CreditPolicy case (terms 2027-07-01)", (string?)JObject.Parse(run.Out)["title"]);
+    }
+
+    [Fact]
+    public async Task Schema_UnknownTermsVersion_ExitsTwoListingTheVersions()
+    {
+        var run = await Run(["schema", "--rules", TestPaths.VersionedRules, "--terms-version", "2030-01-01"]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.Equal("error: --terms-version '2030-01-01': the rules hold 2026-11-24, 2027-07-01\n", run.Err);
+    }
+
+    [Fact]
+    public async Task Schema_Out_WritesEverySchemaOfTheRuleDirectory()
+    {
+        var folder = Path.Combine(_folder, "schema");
+
+        var run = await Run(["schema", "--rules", TestPaths.Rules, "--out", folder]);
+
+        Assert.Equal((0, ""), (run.Exit, run.Err));
+        var expected = SchemaCatalog.Files(BundledRules.Catalogue);
+        Assert.Equal(expected.Select(f => $"wrote {Path.Combine(folder, f.File)}\n"), run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l + "\n"));
+        Assert.Equal(expected.Select(f => f.File).Order(StringComparer.Ordinal), Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(expected, f => Assert.Equal(File.ReadAllBytes(Path.Combine(TestPaths.Rules, "schema", f.File)), File.ReadAllBytes(Path.Combine(folder, f.File))));
+    }
+
+    [Fact]
+    public async Task Schema_OutForSeveralVersions_WritesACaseSchemaPerVersion()
+    {
+        var folder = Path.Combine(_folder, "schema");
+
+        var run = await Run(["schema", "--rules", TestPaths.VersionedRules, "--out", folder]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(
+            ["case.2026-11-24.schema.json", "case.2027-07-01.schema.json", "rule-file.schema.json", "scenario.schema.json", "terms.schema.json", "vocabulary.schema.json"],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Schema_OutToAFile_ExitsTwoNamingTheFolder()
+    {
+        var file = CaseFile("{}");
+
+        var run = await Run(["schema", "--rules", TestPaths.Rules, "--out", file]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.StartsWith($"error: cannot write the schemas to {file}: ", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_StaleSchemaFile_FailsNamingItAndHowToRegenerate()
+    {
+        var dir = TestPaths.CopyRules();
+        File.AppendAllText(Path.Combine(dir, "schema", "scenario.schema.json"), "\n");
+
+        var run = await Run(["check", dir]);
+
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("\nFAIL  schema/scenario.schema.json: differs from the schema this version of CreditPolicy generates (from vocabulary.json and its own rule conventions); regenerate it: creditpolicy schema --rules <dir> --out <dir>/schema\n", run.Out, StringComparison.Ordinal);
+        Assert.Matches(@"\n\d+ passed, 1 failed\n$", run.Out);
+        Assert.DoesNotContain("\nFAIL  2026-11-24", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_MissingCaseSchemaAfterAVocabularyEdit_FailsThenPassesOnceRegenerated()
+    {
+        var dir = TestPaths.CopyRules();
+        File.Delete(Path.Combine(dir, "schema", "case.schema.json"));
+        var vocabulary = Path.Combine(dir, "vocabulary.json");
+        File.WriteAllText(vocabulary, File.ReadAllText(vocabulary).Replace(
+            "\"closedAt\": { \"type\": \"instant\",", "\"customerType\": { \"type\": \"enum\", \"values\": [\"consumer\", \"business\"] },\n    \"closedAt\": { \"type\": \"instant\",", StringComparison.Ordinal));
+
+        var failing = await Run(["check", dir]);
+        var regenerate = await Run(["schema", "--rules", dir, "--out", Path.Combine(dir, "schema")]);
+        var passing = await Run(["check", dir]);
+
+        Assert.Equal(1, failing.Exit);
+        Assert.Contains("\nFAIL  schema/case.schema.json: missing: editors check files against it; write it with: creditpolicy schema --rules <dir> --out <dir>/schema\n", failing.Out, StringComparison.Ordinal);
+        Assert.Equal(0, regenerate.Exit);
+        Assert.True(passing.Exit == 0, passing.Out + passing.Err);
+        Assert.Contains("\"customerType\"", File.ReadAllText(Path.Combine(dir, "schema", "case.schema.json")), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every scenario's case under a rule directory's tests/ folders, with the file it came from.</summary>
+    private static IEnumerable<(string File, JObject Case)> ScenarioCases(string rules) =>
+        Directory.GetFiles(rules, "*.json", SearchOption.AllDirectories)
+            .Where(f => f.Split(Path.DirectorySeparatorChar).Contains("tests"))
+            .Select(f => (Path.GetRelativePath(rules, f), (JObject)Exact(File.ReadAllText(f))["case"]!));
+
+    [Fact]
+    public async Task Schema_CaseSchemaOfTheBundledRules_AcceptsEveryScenarioCaseAndExample()
+    {
+        var schema = await NJsonSchema.JsonSchema.FromJsonAsync((await Run(["schema", "--rules", TestPaths.Rules])).Out);
+        var cases = ScenarioCases(TestPaths.Rules)
+            .Concat(Directory.GetFiles(TestPaths.Examples, "*.json").Select(f => (f, Exact(File.ReadAllText(f)))))
+            .ToArray();
+
+        Assert.True(cases.Length > 35, $"only {cases.Length} cases");
+        Assert.All(cases, c => Assert.True(schema.Validate(c.Item2).Count == 0, $"{c.Item1}: {string.Join("; ", schema.Validate(c.Item2))}"));
+    }
+
+    [Fact]
+    public async Task Schema_CaseSchemaOfEachVersionOfTheVersioningExample_AcceptsEveryScenarioCase()
+    {
+        foreach (var version in new[] { TestPaths.CurrentVersion, TestPaths.LaterVersion })
+        {
+            var schema = await NJsonSchema.JsonSchema.FromJsonAsync((await Run(["schema", "--rules", TestPaths.VersionedRules, "--terms-version", version])).Out);
+
+            // A version's own scenarios, and those across versions (both versions declare the same vocabulary).
+            var cases = ScenarioCases(TestPaths.Version(TestPaths.VersionedRules, version))
+                .Concat(ScenarioCases(Path.Combine(TestPaths.VersionedRules, "tests")))
+                .ToArray();
+
+            Assert.True(cases.Length > 35, $"only {cases.Length} cases for {version}");
+            Assert.All(cases, c => Assert.True(schema.Validate(c.Case).Count == 0, $"{version} {c.File}: {string.Join("; ", schema.Validate(c.Case))}"));
+        }
+    }
+
+    public static TheoryData<string, string, string> HostileCases => new()
+    {
+        { "unknown field", "\"timeZone\": \"America/New_York\",", "\"timeZone\": \"America/New_York\", \"nickname\": \"x\"," },
+        { "wrong type", "\"amount\": 32.50", "\"amount\": \"32.50\"" },
+        { "bad enum", "\"kind\": \"promotional\"", "\"kind\": \"bonus\"" },
+        { "instant without offset", "\"asOf\": \"2026-11-25T10:00:00Z\"", "\"asOf\": \"2026-11-25T10:00:00\"" },
+        { "missing required field", ", \"requestedBy\": \"acct_1\"", "" },
+        { "field of another request type", "\"requestedBy\": \"acct_1\"", "\"requestedBy\": \"acct_1\", \"grantId\": \"g1\"" },
+        { "negative amount", "\"remaining\": 40.00", "\"remaining\": -1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileCases))]
+    public async Task Schema_CaseSchema_RejectsWhatTheCaseReaderRejects(string what, string from, string to)
+    {
+        var schema = await NJsonSchema.JsonSchema.FromJsonAsync((await Run(["schema", "--rules", TestPaths.Rules])).Out);
+        var example = File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"));
+        Assert.Contains(from, example, StringComparison.Ordinal);
+        var hostile = example.Replace(from, to, StringComparison.Ordinal);
+
+        var errors = schema.Validate(Exact(hostile));
+
+        Assert.True(errors.Count > 0, $"{what}: the schema accepts it");
+        Assert.Empty(schema.Validate(Exact(example)));
+        Assert.False(BundledRules.Catalogue.ReadCase(hostile).IsValid, $"{what}: the reader accepts it");
+    }
+
+    [Fact]
+    public async Task Schema_CaseSchema_NamesTheUnknownFieldAndTheBadEnumValue()
+    {
+        var schema = await NJsonSchema.JsonSchema.FromJsonAsync((await Run(["schema", "--rules", TestPaths.Rules])).Out);
+        var example = File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"));
+
+        var unknown = schema.Validate(Exact(example.Replace("\"status\": \"open\",", "\"status\": \"open\", \"nickname\": \"x\",", StringComparison.Ordinal)));
+        var badKind = schema.Validate(Exact(example.Replace("\"kind\": \"promotional\"", "\"kind\": \"bonus\"", StringComparison.Ordinal)));
+
+        var error = Assert.Single(Flatten(unknown));
+        Assert.Equal(NJsonSchema.Validation.ValidationErrorKind.NoAdditionalPropertiesAllowed, error.Kind);
+        Assert.Equal("nickname", error.Property);
+        Assert.Equal("#/account.nickname", error.Path);
+        var kind = Assert.Single(Flatten(badKind));
+        Assert.Equal(NJsonSchema.Validation.ValidationErrorKind.NotInEnumeration, kind.Kind);
+        Assert.Equal("#/grants[1].kind", kind.Path);
+    }
+
+    /// <summary>The errors NJsonSchema reports, with those nested in an array item's or a branch's error listed in their place.</summary>
+    private static IEnumerable<NJsonSchema.Validation.ValidationError> Flatten(IEnumerable<NJsonSchema.Validation.ValidationError> errors)
+    {
+        foreach (var e in errors)
+        {
+            if (e is NJsonSchema.Validation.ChildSchemaValidationError child)
+            {
+                foreach (var nested in Flatten(child.Errors.Values.SelectMany(v => v))) yield return nested;
+            }
+            else
+            {
+                yield return e;
+            }
+        }
+    }
+
+    // --tzdb: the tz database expiries are computed with, and its version in check and in decisions.
+
+    [Fact]
+    public async Task Check_BundledTzDatabase_ShowsItsVersion()
+    {
+        var run = await Run(["check", TestPaths.Rules]);
+
+        Assert.Equal(0, run.Exit);
+        var loaded = run.Out.Split('\n')[1];
+        Assert.StartsWith($"Loaded 1 version of the terms from {TestPaths.Rules} (sha256:", loaded, StringComparison.Ordinal);
+        Assert.EndsWith($"), tzdb {TimeZoneDatabase.Bundled.Version} (bundled):", loaded, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Tzdb_ShowsTheVersionOfTheFileLoaded()
+    {
+        var tzdb = TestTimeZones.WithOtherVersion();
+
+        var run = await Run(["check", TestPaths.Rules, "--tzdb", tzdb]);
+
+        Assert.True(run.Exit == 0, run.Out + run.Err);
+        Assert.EndsWith($"), tzdb {TestTimeZones.OtherVersion} ({tzdb}):", run.Out.Split('\n')[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_Tzdb_DecisionCitesItsVersionAndGetsAnotherRecord()
+    {
+        var tzdb = TestTimeZones.WithOtherVersion();
+        var example = Path.Combine(TestPaths.Examples, "use.json");
+
+        var bundled = await Run(["evaluate", example, "--rules", TestPaths.Rules]);
+        var loaded = await Run(["evaluate", example, "--rules", TestPaths.Rules, "--tzdb", tzdb]);
+
+        Assert.Equal((0, ""), (loaded.Exit, loaded.Err));
+        var (before, after) = (Exact(bundled.Out), Exact(loaded.Out));
+        Assert.Equal(TestTimeZones.OtherVersion, (string?)after["rules"]!["tzdb"]);
+        Assert.Equal((string?)before["rules"]!["digest"], (string?)after["rules"]!["digest"]);
+        Assert.NotEqual((string?)before["record"]!["id"], (string?)after["record"]!["id"]);
+        Assert.Equal((string?)before["record"]!["caseDigest"], (string?)after["record"]!["caseDigest"]);
+        Assert.Equal(before["allocations"]!.ToString(), after["allocations"]!.ToString());
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("check")]
+    [InlineData("explain")]
+    public async Task RunAsync_TzdbNotATzDatabase_ExitsTwoNamingTheFile(string command)
+    {
+        var broken = TestTimeZones.NotADatabase();
+        string[] args = command == "check"
+            ? ["check", TestPaths.Rules, "--tzdb", broken]
+            : [command, Path.Combine(TestPaths.Examples, "use.json"), "--rules", TestPaths.Rules, "--tzdb", broken];
+
+        var run = await Run(args);
+
+        Assert.Equal(2, run.Exit);
+        Assert.DoesNotContain("FAIL", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"outcome\"", run.Out, StringComparison.Ordinal);
+        var error = run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.StartsWith($"error: --tzdb {broken}: not a NodaTime tz database (.nzd): ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_TzdbMissing_ExitsTwoSayingItCannotBeRead()
+    {
+        var missing = Path.Combine(_folder, "tzdb2026z.nzd");
+
+        var run = await Run(["evaluate", Path.Combine(TestPaths.Examples, "use.json"), "--rules", TestPaths.Rules, "--tzdb", missing]);
+
+        Assert.Equal((2, ""), (run.Exit, run.Out));
+        Assert.Equal($"error: --tzdb {missing}: the tz database file cannot be read: No such file or directory\n", run.Err);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelpOfADecidingCommand_DescribesTzdbWithTheBundledVersion()
+    {
+        var run = await Run(["evaluate", "--help"]);
+
+        Assert.Contains("--tzdb", run.Out, StringComparison.Ordinal);
+        Assert.Contains($"instead of the one bundled ({TimeZoneDatabase.Bundled.Version})", run.Out, StringComparison.Ordinal);
     }
 }

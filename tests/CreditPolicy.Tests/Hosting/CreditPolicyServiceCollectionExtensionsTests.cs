@@ -1,4 +1,4 @@
-using CreditPolicy.Json;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +21,7 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
         Assert.Same(policy, provider.GetRequiredService<ICreditPolicy>());
         Assert.Equal(ServiceLifetime.Singleton, Assert.Single(services, d => d.ServiceType == typeof(ICreditPolicy)).Lifetime);
         Assert.Equal([TestPaths.CurrentVersion], policy.Catalogue.Versions.Select(v => v.Identity.TermsVersion));
-        var decision = policy.Decide(new CaseBuilder().Usage("g1", 5m, "2026-06-01T00:00:00Z").Naming(RequestTypes.Refund, "g1"));
+        var decision = policy.Decide(new CaseBuilder().Usage("g1", 5m, "2026-06-01T00:00:00Z").Naming("refund", "g1"));
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal("refund-denied", Assert.Single(decision.Reasons).Rule);
     }
@@ -105,7 +105,9 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
     {
         using var provider = new ServiceCollection().AddCreditPolicy(o => o.RulesDirectory = TestPaths.Rules).BuildServiceProvider();
         var policy = provider.GetRequiredService<ICreditPolicy>();
-        var grants = new CaseBuilder()
+
+        // Read as an embedding team reads them, against the policy's own vocabulary (so no decision reads its case again).
+        var grants = new CaseBuilder(policy.Catalogue)
             .InZone("America/New_York")
             .WithMaintenance(threshold: 100m)
             .Usage("g1", 40m, "2026-02-01T10:00:00Z", amount: 100m)
@@ -115,9 +117,9 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
             .UnconfirmedPurchase("g4", 9m, "2026-11-24T00:00:00Z");
         CreditCase[] cases =
         [
-            grants.Use(32.50m), grants.Use(1000m), grants.Of(RequestTypes.Expirations), grants.Of(RequestTypes.Balance),
-            grants.Of(RequestTypes.Reload), grants.Of(RequestTypes.CloseAccount), grants.Naming(RequestTypes.Restore, "g0"),
-            grants.Naming(RequestTypes.Refund, "g1"),
+            grants.Use(32.50m), grants.Use(1000m), grants.Expirations(), grants.Of("balance"),
+            grants.Of("reload"), grants.Of("closeAccount"), grants.Naming("restore", "g0"),
+            grants.Naming("refund", "g1"),
         ];
         var expected = cases.Select(c => DecisionJson.Serialize(policy.Decide(c))).ToArray();
         Assert.Equal(expected.Length, expected.Distinct(StringComparer.Ordinal).Count());
@@ -154,6 +156,52 @@ public sealed class CreditPolicyServiceCollectionExtensionsTests
     public void AddDecisionLog_EmptyPath_Throws()
     {
         Assert.Throws<ArgumentException>(() => new ServiceCollection().AddDecisionLog(" "));
+    }
+
+    [Fact]
+    public void AddCreditPolicy_TimeZoneDatabasePath_DecisionsCiteTheLoadedVersion()
+    {
+        var tzdb = TestTimeZones.WithOtherVersion();
+        using var provider = new ServiceCollection().AddCreditPolicy(o =>
+        {
+            o.RulesDirectory = TestPaths.Rules;
+            o.TimeZoneDatabasePath = tzdb;
+            o.WatchForChanges = false;
+        }).BuildServiceProvider();
+        var policy = provider.GetRequiredService<ICreditPolicy>();
+
+        var decision = policy.Decide(TestCases.Example("use.json"));
+
+        Assert.Equal(TestTimeZones.OtherVersion, decision.Rules.Tzdb);
+        Assert.Equal(TestTimeZones.OtherVersion, policy.Catalogue.Identity.Tzdb);
+        Assert.Equal(Outcome.Permit, decision.Outcome);
+    }
+
+    [Fact]
+    public void AddCreditPolicy_TimeZoneDatabasePathNotATzDatabase_ThrowsInvalidDataExceptionOnResolve()
+    {
+        var broken = TestTimeZones.NotADatabase();
+        using var provider = new ServiceCollection().AddCreditPolicy(o =>
+        {
+            o.RulesDirectory = TestPaths.Rules;
+            o.TimeZoneDatabasePath = broken;
+            o.WatchForChanges = false;
+        }).BuildServiceProvider();
+
+        var ex = Assert.Throws<InvalidDataException>(() => provider.GetRequiredService<ICreditPolicy>());
+
+        Assert.StartsWith($"{broken}: not a NodaTime tz database (.nzd): ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddCreditPolicy_WithoutTimeZoneDatabasePath_DecisionsCiteTheBundledVersion()
+    {
+        using var provider = new ServiceCollection().AddCreditPolicy(o => o.RulesDirectory = TestPaths.Rules).BuildServiceProvider();
+
+        var decision = provider.GetRequiredService<ICreditPolicy>().Decide(TestCases.Example("use.json"));
+
+        Assert.Equal(TimeZoneDatabase.Bundled.Version, decision.Rules.Tzdb);
+        Assert.Equal(NodaTime.TimeZones.TzdbDateTimeZoneSource.Default.TzdbVersion, decision.Rules.Tzdb);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
+using CreditPolicy.Schemas;
 using CreditPolicy.Tests.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,24 +19,28 @@ public sealed class ReloadingCreditPolicyTests
 {
     private const string PermitMessage = "The holder's available credits cover the amount.";
 
-    /// <summary>Generous: a reload loads both bundled versions and runs every scenario, on a machine shared with other builds.</summary>
+    /// <summary>Generous: a reload compiles every rule and runs every scenario, on a machine shared with other builds.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     /// <summary>A poll so rare it never happens in a test: what is seen, the watchers saw.</summary>
     private static readonly TimeSpan Never = TimeSpan.FromHours(1);
 
-    private static readonly Lazy<CreditCase> UseCase = new(() =>
-        CaseJson.Read(File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"))).GetCaseOrThrow("examples/use.json"));
+    private static readonly string UseJson = File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json"));
+
+    /// <summary>examples/use.json, read against the bundled vocabulary: a policy over a copy reads it again against its own.</summary>
+    private static readonly Lazy<CreditCase> UseCase = new(() => TestCases.Example("use.json"));
 
     private readonly FakeClock _clock = new(Instant.FromUtc(2026, 11, 25, 12, 0));
 
     private readonly ListLogger _logger = new();
 
+    /// <summary>How many decisions the deciders make while sets are swapped in underneath them.</summary>
+    private const long Decisions = 20_000;
+
     [Fact]
     public async Task ReloadAsync_GoodAndBadEditsWhileEightThreadsDecide_EveryDecisionComesWholeFromAValidSet()
     {
         var dir = TestPaths.CopyRules();
-        var current = TestPaths.Version(dir, TestPaths.CurrentVersion);
         using var policy = Create(dir, watch: false);
         var messageOf = new Dictionary<RuleSetIdentity, string> { [CurrentIdentity(policy)] = PermitMessage };
         // Every distinct decision seen, with how often: few kinds, so memory stays flat however many are made.
@@ -65,7 +71,7 @@ public sealed class ReloadingCreditPolicyTests
         {
             // A good edit: the permit's message changes, nothing a scenario checks.
             var message = $"{PermitMessage} (edit {edit})";
-            Edit(Path.Combine(current, "use.json"), edit == 1 ? $"\"{PermitMessage}\"" : $"\"{PermitMessage} (edit {edit - 1})\"", $"\"{message}\"");
+            Edit(Path.Combine(dir, "use.json"), edit == 1 ? $"\"{PermitMessage}\"" : $"\"{PermitMessage} (edit {edit - 1})\"", $"\"{message}\"");
             var replaced = await ReloadAt(policy, Duration.FromMinutes(edit * 10));
             Assert.Equal(ReloadOutcome.Replaced, replaced.Outcome);
             Assert.Equal(_clock.GetCurrentInstant(), policy.Status.LoadedAt);
@@ -75,36 +81,36 @@ public sealed class ReloadingCreditPolicyTests
         var good = policy.Status;
 
         // A bad edit that does not compile: a half-written file.
-        var use = Path.Combine(current, "use.json");
+        var use = Path.Combine(dir, "use.json");
         var goodUse = File.ReadAllText(use);
         File.WriteAllText(use, goodUse[..(goodUse.Length / 2)]);
         var broken = await ReloadAt(policy, Duration.FromMinutes(40));
         Assert.Equal(ReloadOutcome.Rejected, broken.Outcome);
-        Assert.True(broken.Problems.Any(p => p.File == "versions/2026-11-24/use.json" && p.Message.StartsWith("not valid JSON", StringComparison.Ordinal)), string.Join(Environment.NewLine, broken.Problems));
+        Assert.True(broken.Problems.Any(p => p.File == "use.json" && p.Message.StartsWith("not valid JSON", StringComparison.Ordinal)), string.Join(Environment.NewLine, broken.Problems));
         File.WriteAllText(use, goodUse);
 
         // A bad edit that compiles but breaks the terms' own scenarios: usage credits lasting two years.
-        var expiry = Path.Combine(current, "expiry.json");
+        var expiry = Path.Combine(dir, "expiry.json");
         Edit(expiry, "\"Cal.PlusInZone(g.ConfirmedAt ?? g.IssuedAt, \\\"P1Y\\\", c.Account.TimeZone)\"", "\"Cal.PlusInZone(g.ConfirmedAt ?? g.IssuedAt, \\\"P2Y\\\", c.Account.TimeZone)\"");
         var failing = await ReloadAt(policy, Duration.FromMinutes(50));
         Assert.Equal(ReloadOutcome.Rejected, failing.Outcome);
-        Assert.Contains(failing.Problems, p => p.File == "versions/2026-11-24/tests/deny/restore-expired-credit.json" && p.Message == "expected deny, got permit (restore-live-credit)");
+        Assert.Contains(failing.Problems, p => p.File == "tests/deny/restore-expired-credit.json" && p.Message == "expected deny, got permit (restore-live-credit)");
 
         Assert.Same(good.Catalogue, policy.Status.Catalogue);
         Assert.Equal(good.LoadedAt, policy.Status.LoadedAt);
         Assert.False(policy.Status.IsHealthy);
         Assert.Same(failing, policy.Status.LastAttempt);
         Assert.Equal(2, _logger.Entries.Count(e => e.Level == LogLevel.Error));
-        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("versions/2026-11-24/tests/deny/restore-expired-credit.json", StringComparison.Ordinal));
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("tests/deny/restore-expired-credit.json", StringComparison.Ordinal));
 
-        // Then keep swapping good sets in underneath the deciders until they have made hundreds of thousands of decisions.
+        // Then keep swapping good sets in underneath the deciders until they have made tens of thousands of decisions.
         Edit(expiry, "\"Cal.PlusInZone(g.ConfirmedAt ?? g.IssuedAt, \\\"P2Y\\\", c.Account.TimeZone)\"", "\"Cal.PlusInZone(g.ConfirmedAt ?? g.IssuedAt, \\\"P1Y\\\", c.Account.TimeZone)\"");
         var last = $"{PermitMessage} (edit 3)";
-        for (var edit = 4; Interlocked.Read(ref made) < 200_000; edit++)
+        for (var edit = 4; Interlocked.Read(ref made) < Decisions || edit < 8; edit++)
         {
             Assert.True(edit < 1000, $"only {Interlocked.Read(ref made)} decisions after {edit} reloads");
             var message = $"{PermitMessage} (edit {edit})";
-            Edit(Path.Combine(current, "use.json"), $"\"{last}\"", $"\"{message}\"");
+            Edit(Path.Combine(dir, "use.json"), $"\"{last}\"", $"\"{message}\"");
             var replaced = await ReloadAt(policy, Duration.FromMinutes(60 + edit));
             Assert.Equal(ReloadOutcome.Replaced, replaced.Outcome);
             messageOf[CurrentIdentity(policy)] = message;
@@ -118,13 +124,13 @@ public sealed class ReloadingCreditPolicyTests
         var decisions = seen.Keys.Select(json => (Json: json, Read: JObject.Parse(json))).ToArray();
         Assert.All(decisions, d =>
         {
-            var rules = new RuleSetIdentity((string?)d.Read["rules"]!["termsVersion"], (string)d.Read["rules"]!["digest"]!);
+            var rules = new RuleSetIdentity((string?)d.Read["rules"]!["termsVersion"], (string)d.Read["rules"]!["digest"]!, (string)d.Read["rules"]!["tzdb"]!);
             Assert.True(messageOf.TryGetValue(rules, out var message), $"decided by {rules}, which never served: {d.Json}");
             var expected = DecisionJson.Serialize(PermitUnder(rules, message!), indented: false);
             Assert.Equal(expected, d.Json);
         });
         Assert.True(decisions.Length >= 2, "the deciders saw no reload");
-        Assert.True(made > 200_000, $"only {made} decisions were made");
+        Assert.True(made >= Decisions, $"only {made} decisions were made");
     }
 
     [Fact]
@@ -145,7 +151,7 @@ public sealed class ReloadingCreditPolicyTests
     public async Task Watcher_GoodEditThenBadEditThenFix_ServesEachGoodSetAndReportsTheBadOne()
     {
         var dir = TestPaths.CopyRules();
-        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        var use = Path.Combine(dir, "use.json");
         using var policy = Create(dir, watch: true);
         var initial = policy.Status;
 
@@ -158,7 +164,7 @@ public sealed class ReloadingCreditPolicyTests
         Edit(use, "\"RuleName\": \"use-draws-credits\"", "\"RuleName\": \"use-draws-credits\", \"Expresion\": \"true\"");
         await Eventually(() => !policy.Status.IsHealthy);
         Assert.Same(good, policy.Status.Catalogue);
-        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == "versions/2026-11-24/use.json" && p.Message.Contains("'Expresion'", StringComparison.Ordinal));
+        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == "use.json" && p.Message.Contains("'Expresion'", StringComparison.Ordinal));
         Assert.Equal(good.Find(TestPaths.CurrentVersion)!.Identity, policy.Decide(UseCase.Value).Rules);
 
         Edit(use, ", \"Expresion\": \"true\"", "");
@@ -170,17 +176,20 @@ public sealed class ReloadingCreditPolicyTests
     [Fact]
     public async Task Polling_WithoutAWatcher_NoticesANewVersionOfTheTerms()
     {
-        var dir = TestPaths.CopyRules();
+        var dir = TestPaths.CopyRules(TestPaths.VersionedRules);
         using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
-        var later = TestPaths.Version(dir, "2027-06-01");
-        var copy = TestPaths.CopyRules(TestPaths.CurrentTerms);
-        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2027-06-01", "effectiveFrom": "2027-06-01T00:00:00Z" }""");
-        Directory.Move(copy, later);
+        Assert.Equal(2, policy.Catalogue.Versions.Count);
+
+        // A third version, staged elsewhere and moved in whole, as a deploy would.
+        var copy = TestPaths.CopyRules(TestPaths.Version(TestPaths.VersionedRules, TestPaths.LaterVersion));
+        File.WriteAllText(Path.Combine(copy, "terms.json"), """{ "termsVersion": "2028-01-01", "effectiveFrom": "2028-01-01T00:00:00Z" }""");
+        Directory.Move(copy, TestPaths.Version(dir, "2028-01-01"));
 
         await Eventually(() => policy.Catalogue.Versions.Count == 3);
 
         Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
-        Assert.Equal("2027-06-01", policy.Decide(UseCase.Value with { AsOf = Instant.FromUtc(2027, 6, 1, 0, 0) }).Rules.TermsVersion);
+        Assert.Equal("2028-01-01", policy.Decide(UseAt(policy, "2028-01-01T00:00:00Z")).Rules.TermsVersion);
+        Assert.Equal(TestPaths.LaterVersion, policy.Decide(UseAt(policy, "2027-12-31T23:59:59Z")).Rules.TermsVersion);
         Assert.Equal(TestPaths.CurrentVersion, policy.Decide(UseCase.Value).Rules.TermsVersion);
     }
 
@@ -188,12 +197,12 @@ public sealed class ReloadingCreditPolicyTests
     public void Constructor_RulesFailingTheirScenarios_ThrowsNamingTheScenario()
     {
         var dir = TestPaths.CopyRules();
-        File.Delete(Path.Combine(TestPaths.Version(dir, TestPaths.EarlierVersion), "tests", "deny", "refund-denied.json"));
+        File.Delete(Path.Combine(dir, "tests", "deny", "refund-denied.json"));
 
         var ex = Assert.Throws<RuleSetLoadException>(() => Create(dir, watch: false));
 
         var problem = Assert.Single(ex.Problems);
-        Assert.Equal("versions/2025-01-01/cash-value.json", problem.File);
+        Assert.Equal("cash-value.json", problem.File);
         Assert.Equal("refund-denied", problem.Rule);
         Assert.StartsWith("decides in no scenario", problem.Message);
     }
@@ -240,7 +249,7 @@ public sealed class ReloadingCreditPolicyTests
         Assert.Equal(PermitMessage, Assert.Single(policy.Decide(UseCase.Value).Reasons).Message);
 
         planted.Remove();
-        Edit(Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (after {name})\"");
+        Edit(Path.Combine(dir, "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (after {name})\"");
         var replaced = await policy.ReloadAsync().WaitAsync(Patience);
 
         Assert.Equal(ReloadOutcome.Replaced, replaced.Outcome);
@@ -259,7 +268,7 @@ public sealed class ReloadingCreditPolicyTests
         Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == planted.Entry);
 
         planted.Remove();
-        Edit(Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (after the FIFO)\"");
+        Edit(Path.Combine(dir, "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (after the FIFO)\"");
         await Eventually(() => policy.Status.IsHealthy && policy.Status.LastAttempt!.Outcome == ReloadOutcome.Replaced);
         Assert.Equal($"{PermitMessage} (after the FIFO)", Assert.Single(policy.Decide(UseCase.Value).Reasons).Message);
     }
@@ -271,7 +280,7 @@ public sealed class ReloadingCreditPolicyTests
     {
         var dir = TestPaths.CopyRules();
         var replacement = TestPaths.CopyRules();
-        if (edited) Edit(Path.Combine(TestPaths.Version(replacement, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (recreated)\"");
+        if (edited) Edit(Path.Combine(replacement, "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (recreated)\"");
         using var policy = Create(dir, watch: true, poll: Never);
 
         Directory.Delete(dir, recursive: true);
@@ -290,7 +299,7 @@ public sealed class ReloadingCreditPolicyTests
         Assert.Equal(edited ? ReloadOutcome.Replaced : ReloadOutcome.Unchanged, policy.Status.LastAttempt!.Outcome);
 
         // And the folder that came back is watched: a later edit is served.
-        Edit(Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json"), $"\"{expected}\"", $"\"{PermitMessage} (later)\"");
+        Edit(Path.Combine(dir, "use.json"), $"\"{expected}\"", $"\"{PermitMessage} (later)\"");
         await Eventually(() => Assert.Single(policy.Decide(UseCase.Value).Reasons).Message == $"{PermitMessage} (later)");
     }
 
@@ -319,8 +328,8 @@ public sealed class ReloadingCreditPolicyTests
         var v1 = TestPaths.CopyRules();
         var v2 = TestPaths.CopyRules();
         var bad = TestPaths.CopyRules();
-        Edit(Path.Combine(TestPaths.Version(v2, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (v2)\"");
-        Edit(Path.Combine(TestPaths.Version(bad, TestPaths.CurrentVersion), "use.json"), "\"RuleName\": \"use-draws-credits\"", "\"RuleName\": \"use-draws-credits\", \"Expresion\": \"true\"");
+        Edit(Path.Combine(v2, "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (v2)\"");
+        Edit(Path.Combine(bad, "use.json"), "\"RuleName\": \"use-draws-credits\"", "\"RuleName\": \"use-draws-credits\", \"Expresion\": \"true\"");
         var current = Path.Combine(TestCases.TempDirectory(), "current");
         Directory.CreateSymbolicLink(current, v1);
         using var policy = Create(current, watch, poll: watch ? Never : TimeSpan.FromMilliseconds(100));
@@ -332,14 +341,14 @@ public sealed class ReloadingCreditPolicyTests
         await LnSfn(bad, current);
         await Eventually(() => !policy.Status.IsHealthy);
         Assert.Equal($"{PermitMessage} (v2)", Message());
-        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == "versions/2026-11-24/use.json" && p.Message.Contains("'Expresion'", StringComparison.Ordinal));
+        Assert.Contains(policy.Status.LastAttempt!.Problems, p => p.File == "use.json" && p.Message.Contains("'Expresion'", StringComparison.Ordinal));
 
         await LnSfn(v1, current);
         await Eventually(() => Message() == PermitMessage && policy.Status.IsHealthy);
         Assert.Equal(ReloadOutcome.Replaced, policy.Status.LastAttempt!.Outcome);
 
         // The folder the link now names is the one watched: an edit inside it is served.
-        Edit(Path.Combine(TestPaths.Version(v1, TestPaths.CurrentVersion), "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (v1 edited)\"");
+        Edit(Path.Combine(v1, "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (v1 edited)\"");
         await Eventually(() => Message() == $"{PermitMessage} (v1 edited)");
     }
 
@@ -347,7 +356,7 @@ public sealed class ReloadingCreditPolicyTests
     public async Task Polling_BadEditUndone_EndsHealthyAsUnchanged()
     {
         var dir = TestPaths.CopyRules();
-        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        var use = Path.Combine(dir, "use.json");
         using var policy = Create(dir, watch: false, poll: TimeSpan.FromMilliseconds(100));
         var served = policy.Status.Catalogue;
 
@@ -364,7 +373,7 @@ public sealed class ReloadingCreditPolicyTests
     public async Task ReloadAsync_IdenticalContentAfterARejectedAttempt_IsUnchangedAndHealthy()
     {
         var dir = TestPaths.CopyRules();
-        var use = Path.Combine(TestPaths.Version(dir, TestPaths.CurrentVersion), "use.json");
+        var use = Path.Combine(dir, "use.json");
         var text = File.ReadAllText(use);
         using var policy = Create(dir, watch: false);
 
@@ -377,6 +386,155 @@ public sealed class ReloadingCreditPolicyTests
         Assert.True(policy.Status.IsHealthy);
     }
 
+    // The tz database (CreditPolicyOptions.TimeZoneDatabasePath).
+
+    [Fact]
+    public async Task Constructor_TimeZoneDatabasePath_DecisionsCiteItsVersionBeforeAndAfterAReload()
+    {
+        var dir = TestPaths.CopyRules();
+        var tzdb = TestTimeZones.WithOtherVersion();
+        using var bundled = Create(TestPaths.CopyRules(), watch: false);
+        using var policy = Create(dir, watch: false, tzdb: tzdb);
+
+        var decision = policy.Decide(UseCase.Value);
+
+        Assert.Equal(TestTimeZones.OtherVersion, policy.Catalogue.TimeZones.Version);
+        Assert.Equal(Path.GetFullPath(tzdb), policy.Catalogue.TimeZones.Path);
+        Assert.Equal(TestTimeZones.OtherVersion, decision.Rules.Tzdb);
+        Assert.Equal(TestTimeZones.OtherVersion, (string?)JObject.Parse(DecisionJson.Serialize(decision))["rules"]!["tzdb"]);
+        var other = bundled.Decide(UseCase.Value);
+        Assert.Equal(TimeZoneDatabase.Bundled.Version, other.Rules.Tzdb);
+
+        // The same rules and case under another tz database: the same effects, but another identity and another record.
+        Assert.Equal(DecisionJson.Serialize(other with { Rules = decision.Rules, Record = null }), DecisionJson.Serialize(decision with { Record = null }));
+        Assert.NotEqual(other.Rules, decision.Rules);
+        Assert.NotEqual(other.Record!.Id, decision.Record!.Id);
+
+        // A reload loads the new rules with the same database.
+        Edit(Path.Combine(dir, "use.json"), $"\"{PermitMessage}\"", $"\"{PermitMessage} (reloaded)\"");
+        Assert.Equal(ReloadOutcome.Replaced, (await policy.ReloadAsync()).Outcome);
+        var reloaded = policy.Decide(UseCase.Value);
+        Assert.Equal($"{PermitMessage} (reloaded)", Assert.Single(reloaded.Reasons).Message);
+        Assert.Equal(TestTimeZones.OtherVersion, reloaded.Rules.Tzdb);
+    }
+
+    [Fact]
+    public void Constructor_TimeZoneDatabasePathNotATzDatabase_ThrowsInvalidDataExceptionNamingTheFile()
+    {
+        var broken = TestTimeZones.NotADatabase();
+
+        var ex = Assert.Throws<InvalidDataException>(() => Create(TestPaths.CopyRules(), watch: false, tzdb: broken));
+
+        Assert.StartsWith($"{broken}: not a NodaTime tz database (.nzd): ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_TimeZoneDatabasePathMissingOrAFifo_ThrowsInvalidDataExceptionSayingWhy()
+    {
+        var missing = Path.Combine(TestCases.TempDirectory(), "tzdb2099a.nzd");
+        var fifo = Path.Combine(TestCases.TempDirectory(), "tzdb.nzd");
+        using (var mkfifo = Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+
+        var notThere = Assert.Throws<InvalidDataException>(() => Create(TestPaths.CopyRules(), watch: false, tzdb: missing));
+        var pipe = Assert.Throws<InvalidDataException>(() => Create(TestPaths.CopyRules(), watch: false, tzdb: fifo));
+
+        Assert.StartsWith($"{missing}: the tz database file cannot be read: ", notThere.Message, StringComparison.Ordinal);
+        Assert.Equal($"{fifo}: the tz database file is a FIFO (named pipe), not a regular file; only regular files are read", pipe.Message);
+    }
+
+    // The vocabulary (vocabulary.json) hot-reloaded.
+
+    /// <summary>A vocabulary edit: an optional account attribute <c>customerType</c> is declared, and a use may move at most 1000.</summary>
+    private static void EditVocabulary(string dir)
+    {
+        var path = Path.Combine(dir, "vocabulary.json");
+        var vocabulary = JObject.Parse(File.ReadAllText(path));
+        ((JObject)vocabulary["account"]!).Add("customerType", new JObject { ["type"] = "enum", ["values"] = new JArray("consumer", "business") });
+        vocabulary["requests"]!["use"]!["fields"]!["amount"]!["maximum"] = 1000;
+        var staged = Path.Combine(TestCases.TempDirectory(), "vocabulary.json");
+        File.WriteAllText(staged, vocabulary.ToString());
+        File.Move(staged, path, overwrite: true);
+    }
+
+    /// <summary>Writes the schemas the edited directory generates into its schema/ folder, as <c>creditpolicy schema --out</c> does.</summary>
+    private static void RegenerateSchemas(string dir)
+    {
+        foreach (var (file, text) in SchemaCatalog.Files(RuleCatalogue.Load(dir))) File.WriteAllText(Path.Combine(dir, "schema", file), text);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_VocabularyEditWithItsSchemas_ChangesWhichCasesAreValid()
+    {
+        var dir = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: false);
+        var business = UseJson.Replace("\"status\": \"open\",", "\"status\": \"open\", \"customerType\": \"business\",", StringComparison.Ordinal);
+        var large = UseJson.Replace("\"amount\": 32.50", "\"amount\": 5000", StringComparison.Ordinal);
+        Assert.NotEqual(UseJson, business);
+        Assert.NotEqual(UseJson, large);
+
+        var before = (Business: Read(policy, business), Large: Read(policy, large));
+        EditVocabulary(dir);
+        RegenerateSchemas(dir);
+        var attempt = await policy.ReloadAsync();
+        var after = (Business: Read(policy, business), Large: Read(policy, large));
+
+        Assert.Equal(ReloadOutcome.Replaced, attempt.Outcome);
+        Assert.Equal("account.customerType (line 6, column 23): unknown field; expected one of id, status, closedAt, timeZone, balanceMaintenance, termsVersion", Assert.Single(before.Business.Problems).ToString());
+        Assert.True(before.Large.IsValid);
+        Assert.True(after.Business.IsValid, string.Join(Environment.NewLine, after.Business.Problems));
+        Assert.Equal("business", after.Business.Case!.Account.Get("customerType"));
+        Assert.Equal("request.amount (line 23, column 41): must be at most 1000, got 5000", Assert.Single(after.Large.Problems).ToString());
+    }
+
+    [Fact]
+    public async Task Decide_CaseReadBeforeAVocabularyReload_IsReadAgainAgainstTheNewVocabulary()
+    {
+        var dir = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: false);
+        var small = UseAt(policy, "2026-11-25T10:00:00Z");
+        var large = Read(policy, UseJson.Replace("\"amount\": 32.50", "\"amount\": 5000", StringComparison.Ordinal)).Case!;
+        Assert.Equal(Outcome.Deny, policy.Decide(large).Outcome);
+        var permitted = DecisionJson.Serialize(policy.Decide(small));
+
+        EditVocabulary(dir);
+        RegenerateSchemas(dir);
+        Assert.Equal(ReloadOutcome.Replaced, (await policy.ReloadAsync()).Outcome);
+        var refused = policy.Decide(large);
+        var still = policy.Decide(small);
+
+        // Valid under the vocabulary it was read against, not under the one now deciding: indeterminate, never decided as read.
+        Assert.Equal(Outcome.Indeterminate, refused.Outcome);
+        var reason = Assert.Single(refused.Reasons);
+        Assert.Equal("evaluator:invalid-case", reason.Rule);
+        Assert.StartsWith("request.amount", reason.Message, StringComparison.Ordinal);
+        Assert.EndsWith("must be at most 1000, got 5000", reason.Message, StringComparison.Ordinal);
+        Assert.Equal(policy.Catalogue.Identity, refused.Rules);
+
+        // A case still valid is decided, and recorded, as the new vocabulary reads it: the same bytes as the case read now
+        // (regression: the record digested the case as first read, so a logged decision did not replay to the same bytes).
+        Assert.NotEqual((string?)JObject.Parse(permitted)["rules"]!["digest"], still.Rules.Digest);
+        Assert.Equal(DecisionJson.Serialize(policy.Decide(UseAt(policy, "2026-11-25T10:00:00Z"))), DecisionJson.Serialize(still));
+        Assert.Equal(Outcome.Permit, still.Outcome);
+    }
+
+    [Fact]
+    public async Task ReloadAsync_VocabularyEditWithoutItsSchemas_IsRejectedNamingTheStaleCaseSchema()
+    {
+        var dir = TestPaths.CopyRules();
+        using var policy = Create(dir, watch: false);
+        var served = policy.Status.Catalogue;
+
+        EditVocabulary(dir);
+        var attempt = await policy.ReloadAsync();
+
+        Assert.Equal(ReloadOutcome.Rejected, attempt.Outcome);
+        var problem = Assert.Single(attempt.Problems);
+        Assert.Equal("schema/case.schema.json", problem.File);
+        Assert.StartsWith("differs from the schema this version of CreditPolicy generates", problem.Message, StringComparison.Ordinal);
+        Assert.Same(served, policy.Status.Catalogue);
+        Assert.False(Read(policy, UseJson.Replace("\"status\": \"open\",", "\"status\": \"open\", \"customerType\": \"business\",", StringComparison.Ordinal)).IsValid);
+    }
+
     /// <summary>Points a link at another folder as deploy scripts do, with coreutils' <c>ln -sfn</c>.</summary>
     private static async Task LnSfn(string target, string link)
     {
@@ -385,8 +543,19 @@ public sealed class ReloadingCreditPolicyTests
         Assert.Equal(0, ln.ExitCode);
     }
 
-    private ReloadingCreditPolicy Create(string dir, bool watch, TimeSpan? poll = null) =>
-        new(new CreditPolicyOptions { RulesDirectory = dir, WatchForChanges = watch, ReloadDebounce = TimeSpan.FromMilliseconds(100), PollInterval = poll }, _logger, _clock);
+    private ReloadingCreditPolicy Create(string dir, bool watch, TimeSpan? poll = null, string? tzdb = null) =>
+        new(new CreditPolicyOptions { RulesDirectory = dir, WatchForChanges = watch, ReloadDebounce = TimeSpan.FromMilliseconds(100), PollInterval = poll, TimeZoneDatabasePath = tzdb }, _logger, _clock);
+
+    /// <summary>Reads a case as a caller holding the policy as its <see cref="ICreditPolicy"/> does.</summary>
+    private static CaseReadResult Read(ICreditPolicy policy, string json) => policy.ReadCase(json);
+
+    /// <summary>examples/use.json at another instant, read against the vocabulary of the version the policy decides it with.</summary>
+    private static CreditCase UseAt(ICreditPolicy policy, string asOf)
+    {
+        var read = policy.ReadCase(UseJson.Replace("\"asOf\": \"2026-11-25T10:00:00Z\"", $"\"asOf\": \"{asOf}\"", StringComparison.Ordinal));
+        Assert.True(read.IsValid, string.Join(Environment.NewLine, read.Problems));
+        return read.Case!;
+    }
 
     private async Task<ReloadAttempt> ReloadAt(ReloadingCreditPolicy policy, Duration after)
     {
@@ -399,8 +568,8 @@ public sealed class ReloadingCreditPolicyTests
         new(
             Outcome.Permit,
             [new Reason("use-draws-credits", "A.1", message)],
-            [new Allocation("g2", GrantKinds.Promotional, 20m), new Allocation("g1", GrantKinds.Usage, 12.50m)],
-            [], [], null, null, rules, UseCase.Value.AsOf),
+            [new Allocation("g2", "promotional", 20m), new Allocation("g1", "usage", 12.50m)],
+            [], [], null, null, null, rules, UseCase.Value.AsOf),
         UseCase.Value);
 
     private static RuleSetIdentity CurrentIdentity(ReloadingCreditPolicy policy) => policy.Catalogue.Find(TestPaths.CurrentVersion)!.Identity;

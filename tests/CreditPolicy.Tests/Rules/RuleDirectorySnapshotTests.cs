@@ -27,7 +27,23 @@ public sealed class RuleDirectorySnapshotTests
         var ex = await Task.Run(() => Assert.Throws<RuleSetLoadException>(() => RuleCatalogue.Load(rules))).WaitAsync(Patience);
 
         Assert.Contains(ex.Problems, p => p.File.StartsWith(planted.Entry, StringComparison.Ordinal) && p.Message.Contains(planted.Says, StringComparison.Ordinal));
-        Assert.All(ex.Problems, p => Assert.StartsWith(HostileEntries.Folder, p.File, StringComparison.Ordinal));
+        Assert.All(ex.Problems, p => Assert.StartsWith(planted.Entry, p.File, StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string> HostileInAVersion => new(["fifo", "link-to-dev-zero", "link-outside", "folder-link-to-ancestor", "too-deep"]);
+
+    [Theory]
+    [MemberData(nameof(HostileInAVersion))]
+    public async Task Load_HostileEntryInOneVersionOfSeveral_RefusesItNamingTheVersionFolder(string name)
+    {
+        var rules = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var planted = HostileEntries.Plant(rules, name, HostileEntries.VersionFolder)!;
+
+        var ex = await Task.Run(() => Assert.Throws<RuleSetLoadException>(() => RuleCatalogue.Load(rules))).WaitAsync(Patience);
+
+        Assert.StartsWith(HostileEntries.VersionFolder + "/", planted.Entry, StringComparison.Ordinal);
+        Assert.Contains(ex.Problems, p => p.File.StartsWith(planted.Entry, StringComparison.Ordinal) && p.Message.Contains(planted.Says, StringComparison.Ordinal));
+        Assert.All(ex.Problems, p => Assert.StartsWith(planted.Entry, p.File, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -47,14 +63,14 @@ public sealed class RuleDirectorySnapshotTests
     public void Read_EightGibSparseFile_ReadsLittleMoreThanTheLimitQuickly()
     {
         var rules = TestPaths.CopyRules();
-        HostileEntries.Plant(rules, "sparse-8-gib-file");
+        var planted = HostileEntries.Plant(rules, "sparse-8-gib-file")!;
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
 
         var tree = RuleDirectorySnapshot.Read(rules);
 
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.Contains(tree.Problems, p => p.File == $"{HostileEntries.Folder}/zz.json" && p.Message.StartsWith("is larger than 1 MiB", StringComparison.Ordinal));
+        Assert.Contains(tree.Problems, p => p.File == planted.Entry && p.Message.StartsWith("is larger than 1 MiB", StringComparison.Ordinal));
         Assert.True(allocated < 64L << 20, $"reading allocated {allocated} bytes");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"reading took {watch.Elapsed}");
     }
@@ -85,16 +101,32 @@ public sealed class RuleDirectorySnapshotTests
     public void Load_LinksThatStayInsideTheDirectory_AreFollowedAndDigestedAsTheirContent()
     {
         var rules = TestPaths.CopyRules();
-        var version = Path.Combine(rules, "versions", TestPaths.CurrentVersion);
         Directory.CreateDirectory(Path.Combine(rules, "shared"));
-        File.Move(Path.Combine(version, "use.json"), Path.Combine(rules, "shared", "use.json"));
-        File.CreateSymbolicLink(Path.Combine(version, "use.json"), "../../shared/use.json");
-        Directory.Move(Path.Combine(version, "tests"), Path.Combine(rules, "shared", "tests"));
-        Directory.CreateSymbolicLink(Path.Combine(version, "tests"), "../../shared/tests");
+        File.Move(Path.Combine(rules, "use.json"), Path.Combine(rules, "shared", "use.json"));
+        File.CreateSymbolicLink(Path.Combine(rules, "use.json"), "shared/use.json");
+        Directory.Move(Path.Combine(rules, "tests"), Path.Combine(rules, "shared", "tests"));
+        Directory.CreateSymbolicLink(Path.Combine(rules, "tests"), "shared/tests");
 
         var catalogue = RuleCatalogue.Load(rules);
 
         Assert.Equal(Bundled.Value, catalogue.Identity);
+        Assert.True(ScenarioRunner.Check(catalogue).Succeeded);
+    }
+
+    [Fact]
+    public void Load_VersionsSharingFilesThroughLinksInside_AreFollowedAndDigestedAsTheirContent()
+    {
+        // How an author keeps one copy of what two versions share: links between the version folders.
+        var rules = TestPaths.CopyRules(TestPaths.VersionedRules);
+        var before = RuleCatalogue.Load(rules).Identity;
+        var later = TestPaths.Version(rules, TestPaths.LaterVersion);
+        Assert.Equal(File.ReadAllText(Path.Combine(rules, HostileEntries.VersionFolder, "vocabulary.json")), File.ReadAllText(Path.Combine(later, "vocabulary.json")));
+        File.Delete(Path.Combine(later, "vocabulary.json"));
+        File.CreateSymbolicLink(Path.Combine(later, "vocabulary.json"), $"../{TestPaths.CurrentVersion}/vocabulary.json");
+
+        var catalogue = RuleCatalogue.Load(rules);
+
+        Assert.Equal(before, catalogue.Identity);
         Assert.True(ScenarioRunner.Check(catalogue).Succeeded);
     }
 
@@ -115,13 +147,13 @@ public sealed class RuleDirectorySnapshotTests
     public void Load_HiddenEntriesAndNonJsonSpecialFiles_AreNeverOpened()
     {
         var rules = TestPaths.CopyRules();
-        var version = Path.Combine(rules, "versions", TestPaths.CurrentVersion);
 
         // What editors and tools leave: an Emacs lock (a dangling link), a .git folder, a FIFO that is not a rule file.
-        File.CreateSymbolicLink(Path.Combine(version, ".#use.json"), "root@host.1234:1700000000");
+        File.CreateSymbolicLink(Path.Combine(rules, ".#use.json"), "root@host.1234:1700000000");
         Directory.CreateDirectory(Path.Combine(rules, ".git"));
         File.CreateSymbolicLink(Path.Combine(rules, ".git", "zero.json"), "/dev/zero");
-        using (var mkfifo = Process.Start("mkfifo", Path.Combine(version, "notes.fifo"))) mkfifo.WaitForExit();
+        using (var mkfifo = Process.Start("mkfifo", Path.Combine(rules, "notes.fifo"))) mkfifo.WaitForExit();
+        using (var mkfifo = Process.Start("mkfifo", Path.Combine(rules, "tests", "deny", ".#zz.json"))) mkfifo.WaitForExit();
 
         var catalogue = RuleCatalogue.Load(rules);
 
@@ -137,7 +169,7 @@ public sealed class RuleDirectorySnapshotTests
         var first = RuleDirectorySnapshot.Read(one).Fingerprint;
         Assert.Equal(first, RuleDirectorySnapshot.Read(two).Fingerprint);
 
-        File.AppendAllText(Path.Combine(two, "versions", TestPaths.CurrentVersion, "use.json"), " ");
+        File.AppendAllText(Path.Combine(two, "use.json"), " ");
         Assert.NotEqual(first, RuleDirectorySnapshot.Read(two).Fingerprint);
     }
 

@@ -1,4 +1,4 @@
-namespace CreditPolicy;
+namespace CreditPolicy.Model;
 
 /// <summary>Finds the name a misspelt field most likely meant, for "did you mean" messages.</summary>
 internal static class Spelling
