@@ -53,6 +53,12 @@ public sealed class CreditPolicyEngine : ICreditPolicy
     public static CreditPolicyEngine FromDirectory(string directory, TimeZoneDatabase? timeZones = null) => new(RuleCatalogue.Load(directory, timeZones));
 
     /// <inheritdoc />
+    public Json.CaseReadResult ReadCase(ReadOnlySpan<byte> utf8Json) => Catalogue.ReadCase(utf8Json);
+
+    /// <inheritdoc />
+    public Json.CaseReadResult ReadCase(string json) => Catalogue.ReadCase(json);
+
+    /// <inheritdoc />
     public Decision Decide(CreditCase @case)
     {
         @case = PolicyEvaluator.AsDecidedBy(Catalogue, @case);

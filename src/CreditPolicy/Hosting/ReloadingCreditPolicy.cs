@@ -132,6 +132,12 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
     public CreditPolicyStatus Status => _status;
 
     /// <inheritdoc />
+    public Json.CaseReadResult ReadCase(ReadOnlySpan<byte> utf8Json) => Catalogue.ReadCase(utf8Json);
+
+    /// <inheritdoc />
+    public Json.CaseReadResult ReadCase(string json) => Catalogue.ReadCase(json);
+
+    /// <inheritdoc />
     public Decision Decide(CreditCase @case) => Decide(@case, null);
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CreditPolicy.Evaluation;
+using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using CreditPolicy.Rules.Effects;
@@ -42,11 +43,11 @@ internal static class ScenarioRunner
     }
 
     /// <summary>Runs one scenario and compares the decision with its expectation.</summary>
-    public static ScenarioResult Run(ICreditPolicy policy, Scenario scenario)
+    public static ScenarioResult Run(ScenarioSubject policy, Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(scenario);
-        var read = policy.ReadCase(scenario.Case.Span);
+        var read = policy.Read(scenario.Case);
         if (!read.IsValid)
         {
             // Lines of the file: the case's own line numbers start where the case does.
@@ -92,7 +93,7 @@ internal static class ScenarioRunner
 
     private static CheckReport Check(RuleSet ruleSet, RuleDirectorySnapshot tests)
     {
-        var results = RunAll(new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(ruleSet)), tests);
+        var results = RunAll(ScenarioSubject.Of(RuleCatalogue.AlwaysInForce(ruleSet)), tests);
         return new CheckReport(results, Coverage(ruleSet, results));
     }
 
@@ -107,12 +108,12 @@ internal static class ScenarioRunner
             .Select(v => new VersionCheckReport(v, Check(v, tree.Under(catalogue.IsVersioned ? $"{RuleConventions.VersionsFolder}/{Path.GetFileName(v.Directory)}/{TestsFolder}" : TestsFolder))))
             .ToArray();
         IReadOnlyList<ScenarioResult> across = catalogue.IsVersioned
-            ? RunAll(new CreditPolicyEngine(catalogue), tree.Under(TestsFolder))
+            ? RunAll(ScenarioSubject.Of(catalogue), tree.Under(TestsFolder))
             : [];
         return new CatalogueCheckReport(catalogue, versions, across);
     }
 
-    private static ScenarioResult[] RunAll(ICreditPolicy policy, RuleDirectorySnapshot tests)
+    private static ScenarioResult[] RunAll(ScenarioSubject policy, RuleDirectorySnapshot tests)
     {
         var (scenarios, unreadable) = Discover(tests);
         return scenarios.Select(s => Run(policy, s)).Concat(unreadable).OrderBy(r => r.File, StringComparer.Ordinal).ToArray();
@@ -249,4 +250,20 @@ internal static class ScenarioRunner
     }
 
     private static string Cited(Decision d) => d.Reasons.Count == 0 ? "no reasons" : string.Join(", ", d.Reasons.Select(r => r.Rule));
+}
+
+/// <summary>What scenarios run against: reading a case and explaining its decision (the rules, or an independent oracle in tests).</summary>
+/// <param name="Read">Reads a case's UTF-8 JSON against the vocabulary that decides it.</param>
+/// <param name="Explain">Decides a case, with every rule run.</param>
+internal sealed record ScenarioSubject(Func<ReadOnlyMemory<byte>, CaseReadResult> Read, Func<CreditCase, Explanation> Explain)
+{
+    /// <summary>The rules of a catalogue, decided and recorded as an <see cref="ICreditPolicy"/> over them would.</summary>
+    public static ScenarioSubject Of(RuleCatalogue catalogue) => new(
+        bytes => catalogue.ReadCase(bytes.Span),
+        @case =>
+        {
+            var trace = new List<TraceEntry>();
+            var decision = PolicyEvaluator.Evaluate(catalogue, @case, trace);
+            return new Explanation(Records.DecisionRecords.Stamp(decision, PolicyEvaluator.AsDecidedBy(catalogue, @case)), trace);
+        });
 }

@@ -53,7 +53,7 @@ public sealed class ScenarioRunnerTests
     {
         // A version's own scenarios run as if it were in force; the rest are decided as a caller's case would be.
         var catalogue = CatalogueOf(rules);
-        var policy = version.Length == 0 ? new CreditPolicyEngine(catalogue) : new CreditPolicyEngine(RuleCatalogue.AlwaysInForce(catalogue.Find(version)!));
+        var policy = ScenarioSubject.Of(version.Length == 0 ? catalogue : RuleCatalogue.AlwaysInForce(catalogue.Find(version)!));
         var (scenarios, unreadable) = ScenarioRunner.Discover(Path.Combine(ScenarioRoot(rules, version), ScenarioRunner.TestsFolder));
         Assert.DoesNotContain(unreadable, u => u.File == file);
         var scenario = Assert.Single(scenarios, s => s.File == file);
