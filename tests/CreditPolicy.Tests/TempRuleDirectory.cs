@@ -34,6 +34,9 @@ internal sealed class TempRuleDirectory : IDisposable
         Write(file, workflow.ToString(Formatting.Indented));
     }
 
+    /// <summary>Edits vocabulary.json as JSON, for example to declare an attribute a test rule reads.</summary>
+    public void EditVocabulary(Action<JObject> edit) => EditWorkflow("vocabulary.json", edit);
+
     public void EditRule(string file, string ruleName, Action<JObject> edit) => EditWorkflow(file, wf => edit(Rule(wf, ruleName)));
 
     public void SetExpression(string file, string ruleName, string expression) => EditRule(file, ruleName, r => r["Expression"] = expression);

@@ -193,7 +193,7 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         var schemaProblems = Schemas.RuleSchemas.ValidateDirectory(directory, tree);
         if (schemaProblems.Count > 0)
         {
-            return (null, schemaProblems.Select(p => new RuleProblem(p.File, null, null, p.Path == "$" || p.Message.StartsWith("not valid JSON", StringComparison.Ordinal) ? p.Message : $"{p.Path}: {p.Message}", p.Line)).ToArray());
+            return (null, schemaProblems.Select(p => new RuleProblem(p.File, p.Workflow, p.Rule, p.Path == "$" || p.Message.StartsWith("not valid JSON", StringComparison.Ordinal) ? p.Message : $"{p.Path}: {p.Message}", p.Line)).ToArray());
         }
 
         RuleCatalogue candidate;

@@ -207,6 +207,13 @@ internal static class ExpressionSandbox
                 Add($"'{node}': the least or greatest string depends on a collation; compare strings with == or string.CompareOrdinal");
             }
 
+            // string.Compare(a, b, ignoreCase) and string.Compare(a, i, b, j, n) compare by the host culture's collation; only
+            // the two-argument forms are rewritten to compare ordinally (and paid for), see StepBudget.
+            if (node.Method.DeclaringType == typeof(string) && node.Method.Name is "Compare" or "CompareOrdinal" && node.Arguments.Count != 2)
+            {
+                Add($"'{node}': only string.Compare(a, b) and string.CompareOrdinal(a, b) are available to rules, and both compare ordinally; the other forms depend on the host's culture or compare parts of strings");
+            }
+
             if (node.Method.DeclaringType == typeof(string) && node.Method.Name == "Concat" && node.Method.GetParameters().Any(p => p.ParameterType != typeof(string)))
             {
                 Add($"'{node}': joining a string with a value that is not a string formats it with the host's culture (and names internal types); rules compare values, not their text");

@@ -59,11 +59,28 @@ internal sealed class FactsTypes
         return facts;
     }
 
-    /// <summary>One facts object per grant, in case order, in an array of the vocabulary's grant facts type.</summary>
+    /// <summary>One facts object per grant, in ordinal grant id order, in an array of the vocabulary's grant facts type.</summary>
+    /// <remarks>
+    /// Not in case order: everything a rule or the evaluator sees through the facts (<c>c.Grants.First()</c>, the order grant
+    /// rules run in and so the grant a failure names, the order a sum adds in) must not depend on the order of grants in the
+    /// case. Grant ids are unique in a case, so the order is total.
+    /// </remarks>
     public GrantFacts[] NewGrants(IReadOnlyList<CaseGrant> grants)
     {
-        var array = _newArray(grants.Count);
-        for (var i = 0; i < array.Length; i++) array[i] = _newGrant(grants[i], i);
+        var ordered = grants;
+        for (var i = 1; i < grants.Count; i++)
+        {
+            if (string.CompareOrdinal(grants[i - 1].Id, grants[i].Id) > 0)
+            {
+                var copy = grants.ToArray();
+                Array.Sort(copy, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+                ordered = copy;
+                break;
+            }
+        }
+
+        var array = _newArray(ordered.Count);
+        for (var i = 0; i < array.Length; i++) array[i] = _newGrant(ordered[i], i);
         return array;
     }
 

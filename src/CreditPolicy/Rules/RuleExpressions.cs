@@ -20,8 +20,16 @@ internal sealed partial class RuleExpressions
     /// <summary>The longest expression, in characters.</summary>
     public const int MaxLength = 4_096;
 
-    /// <summary>The deepest nesting of parentheses, brackets and prefix operators (<c>!</c>, <c>-</c>) in an expression.</summary>
+    /// <summary>The deepest nesting of parentheses, brackets, prefix operators (<c>!</c>, <c>-</c>) and conditionals (<c>a ? b : c ? d : e</c>) in an expression.</summary>
     public const int MaxNesting = 32;
+
+    /// <summary>The deepest the parsed expression may be, in nodes from its root to its deepest leaf (<c>a &amp;&amp; b &amp;&amp; c</c> is three deep).</summary>
+    /// <remarks>
+    /// The text bounds leave chains such as <c>1 + 1 + ... + 1</c> (500 operators within <see cref="MaxTokens"/>) that nest as deep
+    /// as they are long once parsed, and the expression compiler recurses once per level: a 480-deep chain overflowed a 512 KiB
+    /// stack. Checked without recursion before anything recursive runs on the tree.
+    /// </remarks>
+    public const int MaxTreeDepth = 64;
 
     /// <summary>The most tokens (names, literals, operators) in an expression.</summary>
     public const int MaxTokens = 1_000;
@@ -96,6 +104,11 @@ internal sealed partial class RuleExpressions
         try
         {
             body = _parser.Parse(text, parameters, null!);
+            if (TreeDepth(body) is var depth && depth > MaxTreeDepth)
+            {
+                add($"{field}: the expression is {depth} operations deep once parsed (a chain such as a && b && c nests one level per operator); at most {MaxTreeDepth} are allowed (split it over several rules, or use a declared set and Contains)");
+                return null;
+            }
         }
         catch (System.Linq.Dynamic.Core.Exceptions.ParseException ex)
         {
@@ -142,6 +155,11 @@ internal sealed partial class RuleExpressions
         var unary = 0;
         var tokens = 0;
         var afterOperand = false;
+
+        // Conditionals at each open bracket: every '?' at one level nests in the one before it (a ? b : c ? d : e).
+        var conditionals = new Stack<int>();
+        conditionals.Push(0);
+        var openConditionals = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var ch = text[i];
@@ -171,13 +189,21 @@ internal sealed partial class RuleExpressions
             else if (ch is '(' or '[' or '{')
             {
                 depth++;
+                conditionals.Push(0);
                 afterOperand = false;
             }
             else if (ch is ')' or ']' or '}')
             {
                 depth = Math.Max(0, depth - 1);
+                if (conditionals.Count > 1) openConditionals -= conditionals.Pop();
                 afterOperand = true;
                 unary = 0;
+            }
+            else if (ch == '?' && !(i + 1 < text.Length && text[i + 1] is '?' or '.') && !(i > 0 && text[i - 1] == '?'))
+            {
+                conditionals.Push(conditionals.Pop() + 1);
+                openConditionals++;
+                afterOperand = false;
             }
             else if ((ch is '!' && !(i + 1 < text.Length && text[i + 1] == '=')) || (ch is '-' or '+' && !afterOperand))
             {
@@ -188,12 +214,12 @@ internal sealed partial class RuleExpressions
                 afterOperand = false;
             }
 
-            maxDepth = Math.Max(maxDepth, depth + unary);
+            maxDepth = Math.Max(maxDepth, depth + unary + openConditionals);
         }
 
         if (maxDepth > MaxNesting)
         {
-            return $"the expression nests {maxDepth} deep (parentheses and prefix operators such as !); at most {MaxNesting} are allowed";
+            return $"the expression nests {maxDepth} deep (parentheses, prefix operators such as ! and conditionals ? :); at most {MaxNesting} are allowed";
         }
 
         if (tokens > MaxTokens)
@@ -202,6 +228,46 @@ internal sealed partial class RuleExpressions
         }
 
         return null;
+    }
+
+    /// <summary>The number of nodes from the root to the deepest leaf, found without recursion (the tree may be deeper than the stack allows recursing).</summary>
+    internal static int TreeDepth(Expression root)
+    {
+        var deepest = 0;
+        var pending = new Stack<(Expression Node, int Depth)>();
+        pending.Push((root, 1));
+        var children = new ChildCollector();
+        while (pending.Count > 0)
+        {
+            var (node, depth) = pending.Pop();
+            deepest = Math.Max(deepest, depth);
+            foreach (var child in children.Of(node)) pending.Push((child, depth + 1));
+        }
+
+        return deepest;
+    }
+
+    /// <summary>Lists a node's direct children: the base visitor dispatches on the node's type, and every child it would visit is recorded instead of visited.</summary>
+    private sealed class ChildCollector : ExpressionVisitor
+    {
+        private readonly List<Expression> _found = [];
+
+        public List<Expression> Of(Expression node)
+        {
+            _found.Clear();
+
+            // An extension node's children are its own business (and the sandbox refuses it): a leaf here.
+            if (node.NodeType == ExpressionType.Extension) return _found;
+            base.Visit(node);
+            return [.. _found];
+        }
+
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is null) return null;
+            _found.Add(node);
+            return node;
+        }
     }
 
     private Expression? Typed(string field, string text, Expression body, Type expected, Action<string> add)

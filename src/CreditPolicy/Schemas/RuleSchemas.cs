@@ -167,12 +167,23 @@ internal static class RuleSchemas
         // A "none of these shapes" problem on an object says nothing new when something inside it is already reported.
         return problems
             .Where(p => !p.Shape || !problems.Any(q => !q.Shape && IsWithin(q.Problem.Path, p.Problem.Path)))
-            .Select(p => p.Problem)
+            .Select(p => kind == SchemaKind.RuleFile ? InRule(p.Problem, token) : p.Problem)
             .Distinct()
             .OrderBy(p => p.Line ?? 0)
             .ThenBy(p => p.Column ?? 0)
             .ThenBy(p => p.Path, StringComparer.Ordinal)
             .ToArray();
+    }
+
+    /// <summary>A problem inside <c>Rules[i]</c> names the workflow and the rule, as the loader's problems do, so a rule is found by its name.</summary>
+    private static SchemaProblem InRule(SchemaProblem problem, JToken file)
+    {
+        if (!problem.Path.StartsWith("Rules[", StringComparison.Ordinal)) return problem;
+        var end = problem.Path.IndexOf(']', StringComparison.Ordinal);
+        if (end < 0 || !int.TryParse(problem.Path.AsSpan(6, end - 6), NumberStyles.None, CultureInfo.InvariantCulture, out var index)) return problem;
+        var rule = file["Rules"] is JArray rules && index < rules.Count && rules[index] is JObject r && r["RuleName"] is JValue { Type: JTokenType.String } name ? (string?)name : null;
+        var workflow = file["WorkflowName"] is JValue { Type: JTokenType.String } w ? (string?)w : null;
+        return rule is null ? problem : problem with { Workflow = workflow, Rule = rule };
     }
 
     private static readonly HashSet<ValidationErrorKind> TypeMismatches =
@@ -243,6 +254,8 @@ internal static class RuleSchemas
             case ValidationErrorKind.NoTypeValidates:
                 return $"expected {string.Join(" or ", TypeNames(schema?.Type ?? JsonObjectType.None))}, got {got}";
             case ValidationErrorKind.StringTooShort: return "expected a non-empty string";
+            case ValidationErrorKind.StringTooLong when e.Token?.Type == JTokenType.String && schema?.MaxLength is { } most:
+                return string.Create(CultureInfo.InvariantCulture, $"has {((string)e.Token!).Length:N0} characters; at most {most:N0} are allowed");
             case ValidationErrorKind.PatternMismatch:
                 return schema?.Description is { Length: > 0 } description ? $"got {got}; expected {Lower(description)}" : $"got {got}, which does not match {schema?.Pattern}";
             case ValidationErrorKind.TooFewItems: return $"expected at least {schema?.MinItems} item(s)";

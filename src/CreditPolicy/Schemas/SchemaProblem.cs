@@ -6,8 +6,11 @@ namespace CreditPolicy.Schemas;
 /// <param name="Column">1-based column, when known.</param>
 /// <param name="Path">The JSON path, for example <c>Rules[0].Expresion</c>; <c>$</c> for the whole document.</param>
 /// <param name="Message">What is wrong and what was expected.</param>
-internal sealed record SchemaProblem(string File, int? Line, int? Column, string Path, string Message)
+/// <param name="Workflow">For a problem inside a rule of a rule file: the file's workflow name, when it has one.</param>
+/// <param name="Rule">For a problem inside a rule of a rule file: the rule's name, when it has one.</param>
+internal sealed record SchemaProblem(string File, int? Line, int? Column, string Path, string Message, string? Workflow = null, string? Rule = null)
 {
     /// <inheritdoc />
-    public override string ToString() => $"{File}{(Line is { } line ? $":{line}" : "")}: {Path}: {Message}";
+    public override string ToString() =>
+        $"{File}{(Line is { } line ? $":{line}" : "")}: {(Rule is null ? "" : $"workflow '{Workflow}', rule '{Rule}': ")}{Path}: {Message}";
 }

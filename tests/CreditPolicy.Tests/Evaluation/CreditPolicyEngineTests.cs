@@ -1,5 +1,5 @@
 using Bogus;
-using CreditPolicy.Json;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
 using CreditPolicy.Rules;
 using NodaTime;
@@ -34,20 +34,20 @@ public sealed class CreditPolicyEngineTests
 
     public static TheoryData<string, string, string, string> Forbidden => new()
     {
-        { RequestTypes.Refund, "refund-denied", "B.1", "Credits are non-refundable." },
-        { RequestTypes.CashOut, "cash-out-denied", "B.1", "Credits are not legal tender or currency of any kind and have no cash value." },
-        { RequestTypes.Transfer, "transfer-denied", "B.2", "Credits may not be transferred to any other person or entity." },
-        { RequestTypes.Sell, "sale-denied", "B.2", "Credits may not be sold to any other person or entity." },
+        { "refund", "refund-denied", "B.1", "Credits are non-refundable." },
+        { "cashOut", "cash-out-denied", "B.1", "Credits are not legal tender or currency of any kind and have no cash value." },
+        { "transfer", "transfer-denied", "B.2", "Credits may not be transferred to any other person or entity." },
+        { "sell", "sale-denied", "B.2", "Credits may not be sold to any other person or entity." },
     };
 
     [Theory]
     [MemberData(nameof(Forbidden))]
     public void Decide_RequestTheTermsForbid_DeniedByItsRuleAndClause(string type, string rule, string clause, string message)
     {
-        var moves = type is RequestTypes.Transfer or RequestTypes.Sell;
+        var moves = type is "transfer" or "sell";
         var @case = new CaseBuilder()
             .Usage("g1", 40m, "2026-11-20T09:00:00Z", amount: 100m)
-            .Request(new CreditRequest(type, Amount: moves ? 10m : null, GrantId: "g1", ToAccountId: moves ? "acct_2" : null));
+            .Request(EdgeCases.Request(type, amount: moves ? 10m : null, grantId: "g1", toAccountId: moves ? "acct_2" : null));
 
         var decision = Engine.Decide(@case);
 
@@ -55,6 +55,7 @@ public sealed class CreditPolicyEngineTests
         Assert.False(decision.IsPermitted);
         Assert.Equal([new Reason(rule, clause, message)], decision.Reasons);
         Assert.Empty(decision.Allocations);
+        Assert.Null(decision.Movement);
         Assert.Equal(BundledRules.RuleSet.Identity, decision.Rules);
         Assert.Equal(@case.AsOf, decision.AsOf);
     }
@@ -123,7 +124,7 @@ public sealed class CreditPolicyEngineTests
         for (var run = 0; run < 400; run++)
         {
             var builder = new CaseBuilder().AsOf(asOf);
-            var grants = new List<Grant>();
+            var grants = new List<DrawnGrant>();
             for (var k = 0; k < faker.Random.Int(0, 7); k++)
             {
                 var issued = asOf - Duration.FromDays(faker.PickRandom(0, 10, 100, 200, 365, 400)) - Duration.FromHours(faker.PickRandom(0, 1));
@@ -131,15 +132,15 @@ public sealed class CreditPolicyEngineTests
                 var amount = remaining + faker.PickRandom(0m, 5m);
                 var holder = faker.Random.Int(0, 9) == 0 ? "acct_2" : CaseBuilder.AccountId;
                 var grant = faker.Random.Bool()
-                    ? new Grant($"g{k}", "usage", holder, amount, remaining, issued,
+                    ? new DrawnGrant($"g{k}", "usage", holder, amount, remaining, issued,
                         faker.PickRandom<Instant?>(issued, issued + Duration.FromDays(1), null),
                         null, faker.Random.Int(0, 4) == 0 ? "balanceMaintenance" : "purchase")
-                    : new Grant($"g{k}", "promotional", holder, amount, remaining, issued, null,
+                    : new DrawnGrant($"g{k}", "promotional", holder, amount, remaining, issued, null,
                         faker.PickRandom<Instant?>(null, asOf - Duration.FromDays(1), asOf + Duration.FromDays(5), PlusYear(issued)), "promotion");
                 if (grant.ConfirmedAt > asOf) grant = grant with { ConfirmedAt = null };
                 if (grant.ExpiresAt < grant.IssuedAt) grant = grant with { ExpiresAt = null };
                 grants.Add(grant);
-                builder.With(grant);
+                builder.With(grant.Json());
             }
 
             var use = Math.Round(faker.Random.Decimal(0.01m, 150m), 2);
@@ -183,6 +184,15 @@ public sealed class CreditPolicyEngineTests
         static Instant PlusYear(Instant i) => i.InUtc().LocalDateTime.PlusYears(1).InUtc().ToInstant();
     }
 
+    /// <summary>A grant of the random-use test, kept typed so the test's own oracle can read it.</summary>
+    private sealed record DrawnGrant(string Id, string Kind, string HolderAccountId, decimal Amount, decimal Remaining, Instant IssuedAt, Instant? ConfirmedAt, Instant? ExpiresAt, string Source)
+    {
+        public JObject Json() => CaseBuilder.Grant(Id, Kind, Remaining, Iso(IssuedAt), Amount, HolderAccountId,
+            confirmedAt: ConfirmedAt is { } c ? Iso(c) : null, expiresAt: ExpiresAt is { } e ? Iso(e) : null, source: Source);
+
+        private static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
+    }
+
     [Fact]
     public void Decide_UseOnClosedAccount_DeniedCitingClosureAndForfeitedGrants()
     {
@@ -209,7 +219,7 @@ public sealed class CreditPolicyEngineTests
     }
 
     [Fact]
-    public void Decide_UseBeyondAvailable_DeniedWithEveryExclusionCitingItsGrant()
+    public void Decide_UseBeyondAvailable_DeniedWithEveryExclusionCitingItsGrantInGrantIdOrder()
     {
         var @case = new CaseBuilder()
             .Usage("g-expired", 30m, "2025-01-01T00:00:00Z")
@@ -224,9 +234,9 @@ public sealed class CreditPolicyEngineTests
         Assert.Equal(
             [
                 Cited("use-insufficient-credits", "A.1"),
+                Cited("grant-held-by-another-account", "B.2", "g-elsewhere"),
                 Cited("grant-expired", "B.1", "g-expired"),
                 Cited("purchase-awaiting-confirmation", "A.1", "g-unconfirmed"),
-                Cited("grant-held-by-another-account", "B.2", "g-elsewhere"),
             ],
             decision.Reasons);
     }
@@ -235,7 +245,7 @@ public sealed class CreditPolicyEngineTests
     public void Decide_PurchaseConfirmedOnlyAfterAsOf_IsExcludedAsUnconfirmed()
     {
         var @case = new CaseBuilder()
-            .With(new Grant("g1", "usage", CaseBuilder.AccountId, 10m, 10m, At("2026-11-25T09:00:00Z"), At("2026-11-25T10:00:00.001Z"), null, "purchase"))
+            .With(CaseBuilder.Grant("g1", "usage", 10m, "2026-11-25T09:00:00Z", confirmedAt: "2026-11-25T10:00:00.001Z", source: "purchase"))
             .Use(1m);
 
         var decision = Engine.Decide(@case);
@@ -258,7 +268,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_BalanceMaintenanceGrant_ExpiresOneYearAfterIssue()
     {
-        var decision = Engine.Decide(new CaseBuilder().Reloaded("r1", 30m, "2026-02-01T10:00:00Z").Of(RequestTypes.Expirations));
+        var decision = Engine.Decide(new CaseBuilder().Reloaded("r1", 30m, "2026-02-01T10:00:00Z").Of("expirations"));
 
         Assert.Equal(At("2027-02-01T10:00:00Z"), Assert.Single(decision.Expirations).ExpiresAt);
     }
@@ -295,7 +305,7 @@ public sealed class CreditPolicyEngineTests
             .UnconfirmedPurchase("g-unconfirmed", 9m, "2026-11-24T00:00:00Z")
             .Usage("g-empty", 0m, "2026-06-01T00:00:00Z", amount: 25m)
             .Usage("g-elsewhere", 3m, "2026-06-01T00:00:00Z", holder: "acct_2")
-            .Of(RequestTypes.CloseAccount);
+            .Of("closeAccount");
 
         var decision = Engine.Decide(@case);
 
@@ -309,7 +319,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_CloseAccountWithBalanceMaintenance_NotesTheEndOfReloads()
     {
-        var decision = Engine.Decide(new CaseBuilder().WithMaintenance().Usage("g1", 5m, "2026-06-01T00:00:00Z").Of(RequestTypes.CloseAccount));
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance().Usage("g1", 5m, "2026-06-01T00:00:00Z").Of("closeAccount"));
 
         Assert.Equal(Outcome.Permit, decision.Outcome);
         Assert.Equal([Cited("closure-forfeits-credits", "B.1"), Cited("closure-ends-balance-maintenance", "B.3")], decision.Reasons);
@@ -318,7 +328,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_CloseAlreadyClosedAccount_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().ClosedAt("2026-11-01T00:00:00Z").Of(RequestTypes.CloseAccount));
+        var decision = Engine.Decide(new CaseBuilder().ClosedAt("2026-11-01T00:00:00Z").Of("closeAccount"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal([Cited("close-already-closed-account", "B.1")], decision.Reasons);
@@ -328,7 +338,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_RestoreCreditForfeitedAtClosure_Denied()
     {
-        var @case = new CaseBuilder().ClosedAt("2026-11-01T00:00:00Z").Usage("g1", 50m, "2026-06-01T00:00:00Z").Naming(RequestTypes.Restore, "g1");
+        var @case = new CaseBuilder().ClosedAt("2026-11-01T00:00:00Z").Usage("g1", 50m, "2026-06-01T00:00:00Z").Naming("restore", "g1");
 
         var decision = Engine.Decide(@case);
 
@@ -339,7 +349,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_RestoreExpiredCredit_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().Usage("g1", 50m, "2025-06-01T00:00:00Z").Naming(RequestTypes.Restore, "g1"));
+        var decision = Engine.Decide(new CaseBuilder().Usage("g1", 50m, "2025-06-01T00:00:00Z").Naming("restore", "g1"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal([Cited("restore-expired-credit", "B.1")], decision.Reasons);
@@ -348,7 +358,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_RestoreLiveCredit_Permitted()
     {
-        var decision = Engine.Decide(new CaseBuilder().Usage("g1", 50m, "2026-06-01T00:00:00Z").Naming(RequestTypes.Restore, "g1"));
+        var decision = Engine.Decide(new CaseBuilder().Usage("g1", 50m, "2026-06-01T00:00:00Z").Naming("restore", "g1"));
 
         Assert.Equal(Outcome.Permit, decision.Outcome);
         Assert.Equal([Cited("restore-live-credit", "B.1")], decision.Reasons);
@@ -365,7 +375,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_Expirations_ListsEachExpiryWithRuleAndExpiredFlag()
     {
-        var decision = Engine.Decide(ExpirationGrants().Of(RequestTypes.Expirations));
+        var decision = Engine.Decide(ExpirationGrants().Of("expirations"));
 
         Assert.Equal(Outcome.Permit, decision.Outcome);
         Assert.Equal([Cited("expirations-listed", "B.1")], decision.Reasons);
@@ -385,7 +395,7 @@ public sealed class CreditPolicyEngineTests
     [InlineData("2027-03-08T08:30:00Z", new[] { "g1", "g2", "g3" })]
     public void Decide_ExpirationsUntil_ListsOnlyExpiriesAtOrBeforeIt(string until, string[] expected)
     {
-        var decision = Engine.Decide(ExpirationGrants().Request(new CreditRequest(RequestTypes.Expirations, Until: At(until))));
+        var decision = Engine.Decide(ExpirationGrants().Expirations(until));
 
         Assert.Equal(Outcome.Permit, decision.Outcome);
         Assert.Equal(expected, decision.Expirations.Select(e => e.GrantId).ToArray());
@@ -398,7 +408,7 @@ public sealed class CreditPolicyEngineTests
             .ClosedAt("2026-11-01T00:00:00Z")
             .Usage("g-before", 10m, "2025-10-01T00:00:00Z")
             .Usage("g-after", 10m, "2026-06-01T00:00:00Z")
-            .Of(RequestTypes.Expirations);
+            .Of("expirations");
 
         var decision = Engine.Decide(@case);
 
@@ -419,7 +429,7 @@ public sealed class CreditPolicyEngineTests
         var @case = new CaseBuilder()
             .WithMaintenance(threshold: 10.00m, reloadAmount: 50.00m, pendingReloadAmount: pending)
             .Promotional("p1", 6.00m, "2026-03-01T00:00:00Z")
-            .Of(RequestTypes.Reload);
+            .Of("reload");
 
         var decision = Engine.Decide(@case);
 
@@ -439,7 +449,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_ReloadServiceDisabled_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(enabled: false).Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(enabled: false).Of("reload"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal([Cited("reload-service-not-active", "B.3")], decision.Reasons);
@@ -448,7 +458,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_ReloadWithoutMaintenanceSettings_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().Of("reload"));
 
         Assert.Equal([Cited("reload-service-not-active", "B.3")], decision.Reasons);
     }
@@ -456,7 +466,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_ReloadAfterOptOut_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(optedOutAt: "2026-11-01T00:00:00Z").Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(optedOutAt: "2026-11-01T00:00:00Z").Of("reload"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal([Cited("reload-opted-out", "B.3")], decision.Reasons);
@@ -468,7 +478,7 @@ public sealed class CreditPolicyEngineTests
     public void Decide_ReloadWithOptOutDatedAfterAsOf_PermittedAsNotYetOptedOut(string optedOutAt)
     {
         // B.3 authorises charges "until Customer opts out"; at asOf that has not happened yet (issue 9).
-        var @case = new CaseBuilder().WithMaintenance(optedOutAt: optedOutAt).Of(RequestTypes.Reload);
+        var @case = new CaseBuilder().WithMaintenance(optedOutAt: optedOutAt).Of("reload");
 
         var decision = Engine.Decide(@case);
 
@@ -479,7 +489,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_ReloadWithOptOutExactlyAtAsOf_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(optedOutAt: "2026-11-25T10:00:00Z").Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(optedOutAt: "2026-11-25T10:00:00Z").Of("reload"));
 
         Assert.Equal([Cited("reload-opted-out", "B.3")], decision.Reasons);
     }
@@ -487,7 +497,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_ReloadOnClosedAccount_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().WithMaintenance().ClosedAt("2026-11-20T00:00:00Z").Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance().ClosedAt("2026-11-20T00:00:00Z").Of("reload"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal([Cited("reload-account-closed", "B.3")], decision.Reasons);
@@ -496,7 +506,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_ReloadWithoutPaymentMethod_Denied()
     {
-        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(paymentMethodOnFile: false).Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().WithMaintenance(paymentMethodOnFile: false).Of("reload"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal([Cited("reload-no-payment-method", "B.3")], decision.Reasons);
@@ -509,7 +519,7 @@ public sealed class CreditPolicyEngineTests
     [InlineData("2026-11-25T10:30:00Z", "Pacific/Pago_Pago", "2026-11-24")]
     public void Decide_ReloadDue_ChargesOnTheLocalDateOfAsOf(string asOf, string zone, string chargeOn)
     {
-        var decision = Engine.Decide(new CaseBuilder().AsOf(asOf).InZone(zone).WithMaintenance().Of(RequestTypes.Reload));
+        var decision = Engine.Decide(new CaseBuilder().AsOf(asOf).InZone(zone).WithMaintenance().Of("reload"));
 
         Assert.Equal(Outcome.Permit, decision.Outcome);
         Assert.Equal(LocalDatePattern.Iso.Parse(chargeOn).Value, decision.Reload!.ChargeOn);
@@ -526,7 +536,7 @@ public sealed class CreditPolicyEngineTests
             .Promotional("p-expired", 5m, "2026-01-01T00:00:00Z", expiresAt: "2026-11-25T10:00:00Z")
             .UnconfirmedPurchase("u-unconfirmed", 9m, "2026-11-24T00:00:00Z")
             .Usage("u-elsewhere", 3m, "2026-06-01T00:00:00Z", holder: "acct_2")
-            .Of(RequestTypes.Balance);
+            .Of("balance");
 
         var decision = Engine.Decide(@case);
 
@@ -539,41 +549,63 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_BalanceWithoutGrants_IsZero()
     {
-        var decision = Engine.Decide(new CaseBuilder().Of(RequestTypes.Balance));
+        var decision = Engine.Decide(new CaseBuilder().Of("balance"));
 
         Assert.Equal(0m, decision.Balance!.Total);
         Assert.Empty(decision.Balance.ByKind);
     }
 
     [Fact]
-    public void Decide_InvalidCase_IsIndeterminateNamingEveryPath()
+    public void ReadCase_InvalidCase_GivesNoCaseAndNamesEveryPath()
     {
-        var @case = new CaseBuilder()
+        // A CreditCase can only be read valid: the problems come back instead of a case, so nothing invalid is ever decided.
+        var json = new CaseBuilder()
             .Usage("g1", 50m, "2026-06-01T00:00:00Z", amount: 40m)
             .Usage("g1", 5m, "2026-06-01T00:00:00Z")
-            .Use(-1m);
+            .Json(new JObject { ["type"] = "use", ["amount"] = -1m, ["requestedBy"] = CaseBuilder.AccountId });
 
-        var decision = Engine.Decide(@case);
+        var read = ((ICreditPolicy)Engine).ReadCase(json);
 
-        Assert.Equal(Outcome.Indeterminate, decision.Outcome);
-        Assert.False(decision.IsPermitted);
+        Assert.False(read.IsValid);
+        Assert.Null(read.Case);
+        // The declared checks (such as remaining within amount) run only on a case whose structure was read.
         Assert.Equal(
-            [
-                new Reason("evaluator:invalid-case", null, "grants[0].remaining: must not exceed amount (50 > 40)"),
-                new Reason("evaluator:invalid-case", null, "grants[1].id: duplicate grant id \"g1\"; grant ids must be unique"),
-                new Reason("evaluator:invalid-case", null, "request.amount: must be greater than zero, got -1"),
-            ],
-            decision.Reasons);
-        Assert.Empty(decision.Allocations);
+            ["grants[1].id", "request.amount"],
+            read.Problems.Select(p => p.Path).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains(read.Problems, p => p.Message.StartsWith("duplicate grant id \"g1\"", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Decide_CaseWithUnknownZone_IsIndeterminateNotAnException()
+    public void Decide_CaseReadUnderAnotherVocabulary_IsIndeterminateNamingEveryProblemUnderTheDecidingOne()
     {
-        var decision = Engine.Decide(new CaseBuilder().InZone("Mars/Olympus").Usage("g1", 5m, "2026-06-01T00:00:00Z").Use(1m));
+        // A case read before a reload is decided by the rules served now: read again against their vocabulary, it is invalid.
+        using var rules = new TempRuleDirectory();
+        rules.ReplaceText("vocabulary.json",
+            "\"holderAccountId\": { \"type\": \"string\", \"required\": true,",
+            "\"holderAccountId\": { \"type\": \"string\", \"required\": true, \"maxLength\": 3,");
+        var engine = new CreditPolicyEngine(rules.Load());
+        var @case = new CaseBuilder().Usage("g1", 50m, "2026-06-01T00:00:00Z").Promotional("g2", 5m, "2026-06-01T00:00:00Z").Use(10m);
+
+        var decision = engine.Decide(@case);
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
-        Assert.Equal("account.timeZone", Assert.Single(decision.Reasons).Message.Split(':')[0]);
+        Assert.False(decision.IsPermitted);
+        Assert.Equal(engine.Catalogue.Identity, decision.Rules);
+        Assert.All(decision.Reasons, r => Assert.Equal(("evaluator:invalid-case", null), (r.Rule, r.Clause)));
+        Assert.Equal(["grants[0].holderAccountId", "grants[1].holderAccountId"], decision.Reasons.Select(r => r.Message.Split(' ')[0]).ToArray());
+        Assert.Contains("more than the 3 this field may hold", decision.Reasons[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadCase_UnknownZone_IsAProblemAtAccountTimeZone()
+    {
+        var json = new CaseBuilder().InZone("Mars/Olympus").Usage("g1", 5m, "2026-06-01T00:00:00Z")
+            .Json(new JObject { ["type"] = "use", ["amount"] = 1m, ["requestedBy"] = CaseBuilder.AccountId });
+
+        var problem = Assert.Single(((ICreditPolicy)Engine).ReadCase(json).Problems);
+
+        Assert.Equal("account.timeZone", problem.Path);
+        Assert.Contains("\"Mars/Olympus\"", problem.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A rule added to a copy of the bundled rules whose expression throws when it runs, for a use that would otherwise be permitted.</summary>
@@ -613,7 +645,8 @@ public sealed class CreditPolicyEngineTests
         }));
         var engine = new CreditPolicyEngine(rules.Load());
 
-        var decision = engine.Decide(new CaseBuilder().Usage("g1", 50m, "2026-06-01T00:00:00Z").Use(10m));
+        // It fails for both grants; the one named is the first by id, whatever the order of the case.
+        var decision = engine.Decide(new CaseBuilder(engine.Catalogue).Usage("g2", 50m, "2026-06-01T00:00:00Z").Usage("g1", 50m, "2026-06-01T00:00:00Z").Use(10m));
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Equal(
@@ -622,18 +655,16 @@ public sealed class CreditPolicyEngineTests
     }
 
     [Fact]
-    public void Decide_ExpiryRuleReadsComputedExpiry_IsIndeterminate()
+    public void Load_ExpiryRuleReadsComputedExpiry_FailsNamingTheRule()
     {
+        // Once a decision-time failure (indeterminate); now refused at load, since no expiry is known while expiry rules run.
         using var rules = new TempRuleDirectory();
         rules.EditRule("expiry.json", "usage-credit-expiry", r => r["Properties"]!["expiresAt"] = "g.Expiry");
-        var engine = new CreditPolicyEngine(rules.Load());
 
-        var decision = engine.Decide(new CaseBuilder().Usage("g1", 50m, "2026-06-01T00:00:00Z").Use(10m));
+        var problem = Assert.Single(rules.LoadFails().Problems);
 
-        Assert.Equal(Outcome.Indeterminate, decision.Outcome);
-        var reason = Assert.Single(decision.Reasons);
-        Assert.Equal(("usage-credit-expiry", "g1"), (reason.Rule, reason.GrantId));
-        Assert.Contains("InvalidOperationException: The expiry of grant 'g1' is not known until the expiry rules have run.", reason.Message, StringComparison.Ordinal);
+        Assert.Equal(("expiry.json", "usage-credit-expiry"), (problem.File, problem.Rule));
+        Assert.StartsWith("Properties.expiresAt: 'g.Expiry': expiry rules run before any expiry or availability is known", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -643,7 +674,7 @@ public sealed class CreditPolicyEngineTests
         rules.EditRule("balance-maintenance.json", "reload-due", r => r["Properties"]!["amount"] = "c.Account.BalanceMaintenance.ReloadAmount / (c.Available - c.Available)");
         var engine = new CreditPolicyEngine(rules.Load());
 
-        var decision = engine.Decide(new CaseBuilder().WithMaintenance().Of(RequestTypes.Reload));
+        var decision = engine.Decide(new CaseBuilder().WithMaintenance().Of("reload"));
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Equal("reload-due", Assert.Single(decision.Reasons).Rule);
@@ -657,7 +688,7 @@ public sealed class CreditPolicyEngineTests
         rules.EditRule("closure.json", "closure-forfeits-credits", r => r["Properties"]!["forfeit"] = "g.Amount");
         var engine = new CreditPolicyEngine(rules.Load());
 
-        var decision = engine.Decide(new CaseBuilder().Usage("g1", 40m, "2026-06-01T00:00:00Z", amount: 100m).Of(RequestTypes.CloseAccount));
+        var decision = engine.Decide(new CaseBuilder().Usage("g1", 40m, "2026-06-01T00:00:00Z", amount: 100m).Of("closeAccount"));
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Equal(
@@ -687,16 +718,15 @@ public sealed class CreditPolicyEngineTests
 
     /// <summary>Regression: amounts the case contract accepts can overflow a decimal sum outside any rule; that must not throw.</summary>
     [Theory]
-    [InlineData(RequestTypes.Balance)]
-    [InlineData(RequestTypes.Reload)]
-    [InlineData(RequestTypes.Use)]
+    [InlineData("balance")]
+    [InlineData("reload")]
+    [InlineData("use")]
     public void Decide_RemainingAmountsSumBeyondDecimal_IsNeverAnExceptionNorPermit(string type)
     {
-        var @case = new CaseBuilder()
-            .WithMaintenance()
-            .Usage("g1", decimal.MaxValue, "2026-06-01T00:00:00Z")
-            .Promotional("g2", decimal.MaxValue, "2026-03-01T00:00:00Z")
-            .Request(type == RequestTypes.Use ? new CreditRequest(type, 1m, CaseBuilder.AccountId) : new CreditRequest(type));
+        // Nine grants of the largest amount a case may hold (28 digits) sum beyond decimal.MaxValue.
+        var builder = new CaseBuilder().WithMaintenance();
+        for (var i = 1; i <= 9; i++) builder.Usage($"g{i}", 9_999_999_999_999_999_999_999_999_999m, "2026-06-01T00:00:00Z");
+        var @case = builder.Request(EdgeCases.Request(type, amount: type == "use" ? 1m : null, requestedBy: type == "use" ? CaseBuilder.AccountId : null));
 
         Decision? decision = null;
         var thrown = Record.Exception(() => decision = Engine.Decide(@case));
@@ -720,7 +750,7 @@ public sealed class CreditPolicyEngineTests
 
         Assert.Equal(Outcome.Indeterminate, decision.Outcome);
         Assert.Equal(
-            new Reason("evaluator:no-expiry-rule", null, "No expiry rule matched grant 'g2' (kind 'promotional', source 'promotion'), so its expiry cannot be known.", "g2"),
+            new Reason("evaluator:no-expiry-rule", null, "No expiry rule matched grant 'g2' (kind 'promotional'), so its expiry cannot be known; a rule with \"neverExpires\": true says when credits do not expire.", "g2"),
             Assert.Single(decision.Reasons));
     }
 
@@ -731,7 +761,7 @@ public sealed class CreditPolicyEngineTests
         rules.RemoveRule("reporting.json", "balance-reported");
         var engine = new CreditPolicyEngine(rules.Load());
 
-        var decision = engine.Decide(new CaseBuilder().Of(RequestTypes.Balance));
+        var decision = engine.Decide(new CaseBuilder().Of("balance"));
 
         Assert.Equal(Outcome.Deny, decision.Outcome);
         Assert.Equal(
@@ -773,11 +803,14 @@ public sealed class CreditPolicyEngineTests
     private static readonly Lazy<CreditPolicyEngine> Versioned = new(() => CreditPolicyEngine.FromDirectory(TestPaths.VersionedRules));
 
     /// <summary>A promotion issued 2026-12-15 without an expiry: a year under the example's 2026-11-24 version, six months under its illustrative 2027-07-01.</summary>
-    private static CreditCase PromotionUse(Instant asOf, string? pinned = null) => new(
-        asOf,
-        new Account("acct_1", AccountStatuses.Open, null, "Etc/UTC", null, pinned),
-        [new Grant("g1", GrantKinds.Promotional, "acct_1", 20m, 20m, Instant.FromUtc(2026, 12, 15, 0, 0), null, null, GrantSources.Promotion)],
-        new CreditRequest(RequestTypes.Use, Amount: 10m, RequestedBy: "acct_1"));
+    private static CaseBuilder Promotion(Instant asOf, string? pinned = null, RuleCatalogue? catalogue = null, string issuedAt = "2026-12-15T00:00:00Z", bool withGrant = true)
+    {
+        var builder = new CaseBuilder(catalogue ?? Versioned.Value.Catalogue).AsOf(asOf);
+        if (pinned is not null) builder.PinnedTo(pinned);
+        return withGrant ? builder.Promotional("g1", 20m, issuedAt) : builder;
+    }
+
+    private static CreditCase PromotionUse(Instant asOf, string? pinned = null) => Promotion(asOf, pinned).Use(10m);
 
     [Fact]
     public void Decide_SameGrantsEitherSideOfAnEffectiveDate_EachVersionDecidesAndIsNamed()
@@ -821,7 +854,7 @@ public sealed class CreditPolicyEngineTests
     [Fact]
     public void Decide_AsOfBeforeEveryVersion_IsIndeterminateSayingWhenTheEarliestTakesEffect()
     {
-        var @case = PromotionUse(Instant.FromUtc(2026, 11, 23, 0, 0)) with { Grants = [] };
+        var @case = Promotion(Instant.FromUtc(2026, 11, 23, 0, 0), withGrant: false).Use(10m);
 
         var decision = Versioned.Value.Decide(@case);
 
@@ -837,8 +870,8 @@ public sealed class CreditPolicyEngineTests
     {
         var engine = new CreditPolicyEngine(RuleSet.Load(TestPaths.Version(TestPaths.VersionedRules, TestPaths.CurrentVersion)));
 
-        var early = engine.Decide(PromotionUse(Instant.FromUtc(2026, 11, 23, 0, 0)) with { Grants = [] });
-        var inForce = engine.Decide(PromotionUse(Instant.FromUtc(2026, 12, 24, 0, 0)));
+        var early = engine.Decide(Promotion(Instant.FromUtc(2026, 11, 23, 0, 0), catalogue: engine.Catalogue, withGrant: false).Use(10m));
+        var inForce = engine.Decide(Promotion(Instant.FromUtc(2026, 12, 24, 0, 0), catalogue: engine.Catalogue).Use(10m));
 
         Assert.Equal("evaluator:no-terms-in-force", Assert.Single(early.Reasons).Rule);
         Assert.Equal(Outcome.Permit, inForce.Outcome);
@@ -851,10 +884,7 @@ public sealed class CreditPolicyEngineTests
     {
         // Regression (issue 9): the bundled rules are the terms as written (B.1: one calendar year) with no effectiveFrom,
         // so they decide every instant; an invented earlier version once gave six months and left earlier cases undecided.
-        var @case = PromotionUse(InstantPattern.ExtendedIso.Parse(asOf).Value) with
-        {
-            Grants = [new Grant("g1", GrantKinds.Promotional, "acct_1", 20m, 20m, InstantPattern.ExtendedIso.Parse(issuedAt).Value, null, null, GrantSources.Promotion)],
-        };
+        var @case = Promotion(At(asOf), catalogue: BundledRules.Catalogue, issuedAt: issuedAt).Use(10m);
 
         var decision = Engine.Decide(@case);
 
@@ -863,15 +893,16 @@ public sealed class CreditPolicyEngineTests
     }
 
     [Fact]
-    public void Decide_InvalidCaseWithAPin_ReportsTheCaseProblemFirst()
+    public void ReadCase_BlankPin_IsAProblemAtTheAccountsTermsVersion()
     {
-        var @case = PromotionUse(Instant.FromUtc(2027, 8, 1, 0, 0), pinned: " ");
+        // The pin chooses the vocabulary a case is read against, so a blank one is refused while reading: there is nothing to decide.
+        var json = Promotion(Instant.FromUtc(2027, 8, 1, 0, 0), pinned: " ").Json(EdgeCases.Request("use", amount: 10m, requestedBy: "acct_1"));
 
-        var decision = Versioned.Value.Decide(@case);
+        var read = ((ICreditPolicy)Versioned.Value).ReadCase(json);
 
-        Assert.Equal(Outcome.Indeterminate, decision.Outcome);
-        var reason = Assert.Single(decision.Reasons);
-        Assert.Equal("evaluator:invalid-case", reason.Rule);
-        Assert.StartsWith("account.termsVersion: expected a terms version", reason.Message);
+        Assert.Null(read.Case);
+        var problem = Assert.Single(read.Problems);
+        Assert.Equal("account.termsVersion", problem.Path);
+        Assert.StartsWith("expected a terms version", problem.Message, StringComparison.Ordinal);
     }
 }

@@ -1,17 +1,17 @@
-using CreditPolicy.Json;
 using CreditPolicy.Model;
+using Newtonsoft.Json.Linq;
 
 namespace CreditPolicy.Tests.Oracle;
 
-/// <summary>Makes a failing case smaller while it keeps failing: drops grants and optional fields, one at a time.</summary>
+/// <summary>Makes a failing case smaller while it keeps failing: drops grants and optional fields, one at a time, keeping only candidates the vocabulary accepts.</summary>
 internal static class CaseShrinker
 {
-    public static CreditCase Shrink(CreditCase failing, Func<CreditCase, bool> stillFails)
+    public static JObject Shrink(JObject failing, Func<CreditCase, bool> stillFails)
     {
         var current = failing;
         for (var round = 0; round < 200; round++)
         {
-            var smaller = Candidates(current).FirstOrDefault(c => CaseValidator.Validate(c).Count == 0 && Fails(c));
+            var smaller = Candidates(current).FirstOrDefault(c => Read(c) is { } read && Fails(read));
             if (smaller is null) return current;
             current = smaller;
         }
@@ -31,33 +31,46 @@ internal static class CaseShrinker
         }
     }
 
-    private static IEnumerable<CreditCase> Candidates(CreditCase c)
+    private static CreditCase? Read(JObject json) => BundledRules.Catalogue.ReadCase(TestJson.Write(json)) is { IsValid: true } read ? read.Case : null;
+
+    private static IEnumerable<JObject> Candidates(JObject c)
     {
-        for (var i = 0; i < c.Grants.Count; i++)
+        var grants = (JArray)c["grants"]!;
+        for (var i = 0; i < grants.Count; i++)
         {
             var index = i;
-            yield return c with { Grants = c.Grants.Where((_, j) => j != index).ToArray() };
+            yield return Edit(c, x => ((JArray)x["grants"]!)[index].Remove());
         }
 
-        var a = c.Account;
-        if (a.BalanceMaintenance is { } m)
+        var account = (JObject)c["account"]!;
+        if (account["balanceMaintenance"] is JObject m)
         {
-            yield return c with { Account = a with { BalanceMaintenance = null } };
-            if (m.OptedOutAt is not null) yield return c with { Account = a with { BalanceMaintenance = m with { OptedOutAt = null } } };
-            if (m.PendingReloadAmount != 0m) yield return c with { Account = a with { BalanceMaintenance = m with { PendingReloadAmount = 0m } } };
+            yield return Edit(c, x => ((JObject)x["account"]!).Remove("balanceMaintenance"));
+            foreach (var optional in new[] { "optedOutAt", "pendingReloadAmount", "paymentMethodOnFile" })
+            {
+                if (m[optional] is not null) yield return Edit(c, x => ((JObject)x["account"]!["balanceMaintenance"]!).Remove(optional));
+            }
         }
 
-        if (a.TimeZone != "Etc/UTC") yield return c with { Account = a with { TimeZone = "Etc/UTC" } };
-        if (c.Request.Until is not null) yield return c with { Request = c.Request with { Until = null } };
-        for (var i = 0; i < c.Grants.Count; i++)
+        if (account["timeZone"] is not null) yield return Edit(c, x => ((JObject)x["account"]!).Remove("timeZone"));
+        if (c["request"]!["until"] is not null) yield return Edit(c, x => ((JObject)x["request"]!).Remove("until"));
+        for (var i = 0; i < grants.Count; i++)
         {
-            var g = c.Grants[i];
-            if (g.ConfirmedAt is not null) yield return Replace(c, i, g with { ConfirmedAt = null });
-            if (g.ExpiresAt is not null) yield return Replace(c, i, g with { ExpiresAt = null });
-            if (g.Remaining != g.Amount) yield return Replace(c, i, g with { Amount = g.Remaining });
+            var index = i;
+            var g = (JObject)grants[i];
+            foreach (var optional in new[] { "confirmedAt", "expiresAt", "source" })
+            {
+                if (g[optional] is not null) yield return Edit(c, x => ((JObject)x["grants"]![index]!).Remove(optional));
+            }
+
+            if ((decimal)g["remaining"]! != (decimal)g["amount"]!) yield return Edit(c, x => x["grants"]![index]!["amount"] = g["remaining"]!.DeepClone());
         }
     }
 
-    private static CreditCase Replace(CreditCase c, int index, Grant g) =>
-        c with { Grants = c.Grants.Select((x, j) => j == index ? g : x).ToArray() };
+    private static JObject Edit(JObject c, Action<JObject> edit)
+    {
+        var copy = (JObject)c.DeepClone();
+        edit(copy);
+        return copy;
+    }
 }

@@ -19,6 +19,9 @@ internal static class DecisionComparer
         var rulesReload = rules.Reload is { } a ? $"{Money(a.Amount)} on {a.ChargeOn:uuuu-MM-dd}" : "none";
         var oracleReload = oracle.Reload is { } b ? $"{Money(b.Amount)} on {b.ChargeOn:uuuu-MM-dd}" : "none";
         if (rulesReload != oracleReload) d.Add($"reload: rules {rulesReload}, oracle {oracleReload}");
+        var rulesMovement = rules.Movement is { } x ? $"{Money(x.Amount)} of {x.GrantId} ({x.Kind}) to {x.ToAccountId ?? "nobody"}" : "none";
+        var oracleMovement = oracle.Movement is { } y ? $"{Money(y.Amount)} of {y.GrantId} ({y.Kind}) to {y.ToAccountId ?? "nobody"}" : "none";
+        if (rulesMovement != oracleMovement) d.Add($"movement: rules {rulesMovement}, oracle {oracleMovement}");
         var rulesBalance = Balance(rules.Balance);
         var oracleBalance = Balance(oracle.Balance);
         if (rulesBalance != oracleBalance) d.Add($"balance: rules {rulesBalance}, oracle {oracleBalance}");
@@ -36,7 +39,7 @@ internal static class DecisionComparer
     // Normalised so that 20 and 20.00 compare equal: value, not scale, is what a decision says.
     private static string Money(decimal m) => (m / 1.000000000000000000000000000000000m).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string At(NodaTime.Instant i) => InstantPattern.ExtendedIso.Format(i);
+    private static string At(NodaTime.Instant? i) => i is { } at ? InstantPattern.ExtendedIso.Format(at) : "never";
 
     private static string Balance(BalanceReport? b) =>
         b is null ? "none" : $"{Money(b.Total)} {{{string.Join(", ", b.ByKind.Select(k => $"{k.Key}: {Money(k.Value)}"))}}}";

@@ -1,4 +1,3 @@
-using CreditPolicy.Evaluation;
 using CreditPolicy.Model;
 using CreditPolicy.Scenarios;
 using NodaTime;
@@ -51,11 +50,8 @@ public sealed class TermsOracleTests
     [Fact]
     public void View_GrantIssuedAfterClosure_ExpiresAsItIsIssued()
     {
-        var closedAt = Instant.FromUtc(2026, 10, 1, 0, 0);
         var issuedAt = Instant.FromUtc(2026, 10, 15, 12, 0);
-        var c = new CreditCase(Instant.FromUtc(2026, 11, 25, 10, 0), new Account("a", AccountStatuses.Closed, closedAt, "Etc/UTC", null),
-            [new Grant("g", GrantKinds.Usage, "a", 5m, 5m, issuedAt, null, null, GrantSources.BalanceMaintenance)],
-            new CreditRequest(RequestTypes.Balance));
+        var c = new CaseBuilder().ClosedAt("2026-10-01T00:00:00Z").Reloaded("g", 5m, "2026-10-15T12:00:00Z").Of("balance");
 
         var view = TermsOracle.View(c, DateTimeZone.Utc, c.Grants[0]);
 
@@ -70,6 +66,6 @@ public sealed class TermsOracleTests
 
         public Decision Decide(CreditCase @case) => TermsOracle.Decide(@case);
 
-        public global::CreditPolicy.Evaluation.Evaluation Explain(CreditCase @case) => new(TermsOracle.Decide(@case), Array.Empty<TraceEntry>());
+        public Explanation Explain(CreditCase @case) => new(TermsOracle.Decide(@case), Array.Empty<TraceEntry>());
     }
 }

@@ -83,8 +83,8 @@ public sealed class ExpressionSandboxTests
     public static TheoryData<string> Allowed =>
     [
         "c.Grants.Any(x => x.Remaining > 0m)",
-        "c.Request.Amount > 1.5m",
-        "c.Request.Amount > 2",
+        "c.Target.Remaining > 1.5m",
+        "c.Target.Remaining > 2",
         "c.Account.Id.StartsWith(\"acct\")",
         "c.Grants.Where(x => x.Kind == \"usage\").Sum(x => x.Remaining) >= 0m",
         "Math.Max(c.Available, 1m) > 0m",
@@ -151,14 +151,14 @@ public sealed class ExpressionSandboxTests
         { "string.Join(\",\", c.Grants) != \"\"", "String.Join is not in the rule vocabulary" },
         { "c.Account.Id.PadLeft(int.MaxValue).Length > 0", "String.PadLeft is not in the rule vocabulary" },
         { "c.Account.Id.Replace(\"a\", \"aaaa\").Length > 0", "String.Replace is not in the rule vocabulary" },
-        { "string.Concat(c.Grants.Select(a => string.Concat(c.Grants.Select(b => b.Id)))).Length > 0", "String.Concat over a sequence is not in the rule vocabulary" },
+        { "string.Concat(c.Grants.Select(a => string.Concat(c.Grants.Select(b => b.Id)))).Length > 0", "joining a string with a value that is not a string" },
         { "c.Grants.SelectMany(a => c.Grants).Count() > 0", "Enumerable.SelectMany is not in the rule vocabulary" },
-        { "c.Grants.ToList().Count > 0", "Enumerable.ToList is not in the rule vocabulary" },
+        { "c.Grants.ToList().Count > 0", "'c.Grants.ToList()' has type List<a grant>, which rules may not use" },
         { "System.Threading.Thread.Sleep(100000) == null", "Type 'System.Threading.Thread' not found" },
         { "System.Text.RegularExpressions.Regex.IsMatch(c.Account.Id, \"(a+)+$\")", "not found" },
         // The evaluator's internals and floating point
-        { "c.Case != null", "No property or field 'Case' exists in type 'CaseFacts'" },
-        { "c.ToString() != \"\"", "Object.ToString is not in the rule vocabulary" },
+        { "c.Case != null", "the case (c) has no member 'Case'" },
+        { "c.ToString() != \"\"", "formatting a value as text depends on the host's culture" },
         { "Math.Pow(10, 400) > 0", "is a floating-point number" },
     };
 
@@ -191,16 +191,19 @@ public sealed class ExpressionSandboxTests
         { "typeof(string)", "has type RuntimeType, which rules may not use" },
         { "Enumerable.Range", "Enumerable.Range is not in the rule vocabulary" },
         { "new string", "(New) is not available to rules" },
-        { "GrantFacts.SetExpiry", "GrantFacts.SetExpiry is internal to the evaluator" },
-        { "CaseFacts.Case", "CaseFacts.Case is internal to the evaluator" },
-        { "Cal.Zone", "Cal.Zone is internal to the evaluator" },
+        { "GrantFacts.SetExpiry", "has type Void, which rules may not use" },
+        { "CaseFacts.Case", "'c.Case' has type CreditCase, which rules may not use" },
+        { "CalRuntime.Zone", "has type DateTimeZone, which rules may not use" },
     };
 
     [Theory]
     [MemberData(nameof(HostileTrees))]
     public void Check_HostileTree_IsRefusedBySandboxAlone(string what, string expected)
     {
-        var violations = ExpressionSandbox.Check(Tree(what));
+        var set = BundledRules.RuleSet;
+        var (tree, g) = Tree(what, set);
+
+        var violations = ExpressionSandbox.Check(tree, set.Contract, ExpressionPhase.Request, g);
 
         Assert.Contains(violations, v => v.Contains(expected, StringComparison.Ordinal));
     }
@@ -215,6 +218,118 @@ public sealed class ExpressionSandboxTests
         var set = RuleSet.Load(RuleDirectory(Rule("ordinary-rule", expression)));
 
         Assert.Equal("ordinary-rule", Assert.Single(set.Rules).Name);
+    }
+
+    /// <summary>Constructs whose result would depend on the host's culture (or on internal type names), each refused at load (issue 8).</summary>
+    public static TheoryData<string, string> CultureDependent() => new()
+    {
+        { "(\"\" + c.Target.Remaining) == \"32.5\"", "joining a string with a value that is not a string formats it with the host's culture" },
+        { "(c.Target.Id + 1) == \"g11\"", "joining a string with a value that is not a string" },
+        { "(\"\" + c.AsOf) != \"\"", "joining a string with a value that is not a string" },
+        { "(\"\" + c.Account.BalanceMaintenance.Enabled) != \"\"", "joining a string with a value that is not a string" },
+        { "(\"\" + c.Target) != \"\"", "joining a string with a value that is not a string" },
+        { "string.Concat(c.Target.Id, c.Target.Remaining) != \"\"", "joining a string with a value that is not a string" },
+        { "c.Target.Remaining.ToString() != \"\"", "formatting a value as text depends on the host's culture" },
+        { "c.AsOf.ToString() != \"\"", "formatting a value as text depends on the host's culture" },
+        { "c.Target.ToString() != \"\"", "formatting a value as text depends on the host's culture" },
+        { "c.Target.Id.ToUpper() == \"G1\"", "String.ToUpper is not in the rule vocabulary" },
+        { "c.Target.Id.ToLower() == \"g1\"", "String.ToLower is not in the rule vocabulary" },
+        { "string.Compare(c.Target.Id, \"I\", true) == 0", "only string.Compare(a, b) and string.CompareOrdinal(a, b) are available to rules" },
+        { "string.Compare(c.Target.Id, 0, \"I\", 0, 1) == 0", "only string.Compare(a, b) and string.CompareOrdinal(a, b) are available to rules" },
+        { "string.CompareOrdinal(c.Target.Id, 0, \"I\", 0, 100000) == 0", "only string.Compare(a, b) and string.CompareOrdinal(a, b) are available to rules" },
+        { "c.Target.Id.StartsWith(\"g\", StringComparison.CurrentCultureIgnoreCase)", "which rules may not use" },
+        { "c.Target.Id.IndexOf(\"g\") >= 0", "String.IndexOf is not in the rule vocabulary" },
+        { "c.Grants.Select(x => x.Id).Max() == \"z\"", "the least or greatest string depends on a collation" },
+        { "c.Grants.Min(x => x.Id) == \"a\"", "the least or greatest string depends on a collation" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CultureDependent))]
+    public void Load_CultureDependentExpression_IsRefusedNamingTheRule(string expression, string cause)
+    {
+        using var copy = new TempRuleDirectory();
+        copy.SetExpression("cash-value.json", "refund-denied", expression);
+
+        var ex = copy.LoadFails();
+
+        Assert.All(ex.Problems, p => Assert.Equal(("cash-value.json", "refund-denied"), (p.File, p.Rule)));
+        Assert.Contains(ex.Problems, p => p.Message.Contains(cause, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_AmountJoinedToAStringInAUseRule_IsRefusedNamingTheRule()
+    {
+        // Issue 8: this compiled to ToString(), so it denied under the invariant culture and permitted under de-DE, with the same record id.
+        using var copy = new TempRuleDirectory();
+        copy.SetExpression("use.json", "use-by-non-holder", "(\"\" + c.Request.Amount) == \"32.5\"");
+
+        var ex = copy.LoadFails();
+
+        Assert.All(ex.Problems, p => Assert.Equal(("use.json", "use", "use-by-non-holder"), (p.File, p.Workflow, p.Rule)));
+        Assert.Contains(ex.Problems, p => p.Message.StartsWith("Expression: 'Concat(", StringComparison.Ordinal)
+            && p.Message.Contains("joining a string with a value that is not a string formats it with the host's culture", StringComparison.Ordinal));
+    }
+
+    /// <summary>Grant rules that read facts of other grants their phase has not finished, and where each is written.</summary>
+    /// <remarks>Without the refusal, <c>c.Grants.Count(x =&gt; x.IsAvailable) == 2</c> in an exclusion rule denied with grants g1, g2 and permitted with g2, g1 (issue 8).</remarks>
+    public static TheoryData<string, string, string, string> CrossGrantReads() => new()
+    {
+        { "exclude", "Expression", "c.Grants.Count(x => x.IsAvailable) == 2", "another grant's IsAvailable may not be known yet" },
+        { "exclude", "Expression", "c.Grants.Any(x => x.Is(\"expired\"))", "another grant's Is may not be known yet" },
+        { "exclude", "Expression", "c.Target != null && c.Target.IsAvailable", "another grant's IsAvailable may not be known yet" },
+        { "exclude", "Expression", "c.Grants.Where(x => x.Id == g.Id).Any(x => x.IsAvailable)", "another grant's IsAvailable may not be known yet" },
+        { "exclude", "Expression", "c.Available > 2m", "c.Available sums the grants' availability, which is known only to request rules and effects; an exclusion rule may not read it" },
+        { "exclude", "Expression", "c.AvailableOf(\"usage\") > 2m", "an exclusion rule may not read it" },
+        { "expiry", "Expression", "g.Expiry > c.AsOf", "expiry rules run before any expiry or availability is known; they may not read Expiry" },
+        { "expiry", "Expression", "c.Grants.Any(x => x.ExpiryStatus == \"expired\")", "they may not read ExpiryStatus" },
+        { "expiry", "Expression", "g.ExpiryFor(\"forfeited\") != null", "they may not read ExpiryFor" },
+        { "expiry", "Expression", "g.NeverExpires", "they may not read NeverExpires" },
+        { "expiry", "Expression", "c.Available > 2m", "an expiry rule may not read it" },
+        { "expiry", "expiresAt", "g.Expiry", "expiry rules run before any expiry or availability is known; they may not read Expiry" },
+        { "expiry", "expiresAt", "c.Grants.First().Expiry", "they may not read Expiry" },
+        { "expiry", "expiresAt", "c.Available > 0m ? g.IssuedAt : c.AsOf", "an expiry rule may not read it" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CrossGrantReads))]
+    public void Load_GrantRuleReadingUnfinishedFactsOfAPhase_IsRefusedNamingTheRule(string effect, string field, string expression, string cause)
+    {
+        using var copy = new TempRuleDirectory();
+        var rule = new JObject
+        {
+            ["RuleName"] = "cross-grant-read",
+            ["SuccessEvent"] = "A rule under test.",
+            ["Expression"] = field == "Expression" ? expression : "true",
+            ["Properties"] = new JObject { ["clause"] = "B.1", ["scope"] = "grant", ["effect"] = effect, ["status"] = effect == "exclude" ? "odd" : "expired" },
+        };
+        if (effect == "expiry") rule["Properties"]!["expiresAt"] = field == "expiresAt" ? expression : "g.IssuedAt";
+        copy.AddRule(effect == "expiry" ? "expiry.json" : "availability.json", rule);
+
+        var problem = Assert.Single(copy.LoadFails().Problems);
+
+        Assert.Equal("cross-grant-read", problem.Rule);
+        Assert.StartsWith(field == "Expression" ? "Expression: " : "Properties.expiresAt: ", problem.Message, StringComparison.Ordinal);
+        Assert.Contains(cause, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("exclude", "g.IsAvailable || g.Is(\"expired\")")]
+    [InlineData("exclude", "c.Grants.Any(x => x.Expiry < g.Expiry && x.Kind == g.Kind)")]
+    [InlineData("expiry", "c.Grants.Count(x => x.Kind == g.Kind) > 1")]
+    public void Load_GrantRuleReadingFinishedFacts_Loads(string effect, string expression)
+    {
+        using var copy = new TempRuleDirectory();
+        var rule = new JObject
+        {
+            ["RuleName"] = "phase-safe-read",
+            ["SuccessEvent"] = "A rule under test.",
+            ["Expression"] = expression,
+            ["Properties"] = new JObject { ["clause"] = "B.1", ["scope"] = "grant", ["effect"] = effect, ["status"] = effect == "exclude" ? "odd" : "expired" },
+        };
+        if (effect == "expiry") rule["Properties"]!["expiresAt"] = "g.IssuedAt";
+        copy.AddRule(effect == "expiry" ? "expiry.json" : "availability.json", rule);
+
+        Assert.Contains(copy.Load().Rules, r => r.Name == "phase-safe-read");
     }
 
     internal static JObject Rule(string name, string expression, string appliesTo = "balance", string effect = "deny") => new()
@@ -244,6 +359,7 @@ public sealed class ExpressionSandboxTests
             dir = Path.Combine(Path.GetTempPath(), "creditpolicy-tests", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dir);
             File.WriteAllText(Path.Combine(dir, "terms.json"), "{ \"termsVersion\": \"test\" }");
+            File.Copy(Path.Combine(TestPaths.Rules, "vocabulary.json"), Path.Combine(dir, "vocabulary.json"));
         }
 
         var workflow = new JObject { ["WorkflowName"] = "hostile", ["Rules"] = new JArray(rule) };
@@ -251,10 +367,10 @@ public sealed class ExpressionSandboxTests
         return dir;
     }
 
-    private static Expression Tree(string what)
+    private static (Expression Tree, ParameterExpression G) Tree(string what, RuleSet set)
     {
-        var c = Expression.Parameter(typeof(CaseFacts), "c");
-        var g = Expression.Parameter(typeof(GrantFacts), "g");
+        var c = Expression.Parameter(set.Facts.CaseTypes["balance"], "c");
+        var g = Expression.Parameter(set.Facts.GrantType, "g");
         MethodInfo Method(Type t, string name, params Type[] args) => t.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance, args)!;
         Expression body = what switch
         {
@@ -271,12 +387,13 @@ public sealed class ExpressionSandboxTests
             "typeof(string)" => Expression.Constant(typeof(string)),
             "Enumerable.Range" => Expression.Call(Method(typeof(Enumerable), "Range", typeof(int), typeof(int)), Expression.Constant(0), Expression.Constant(int.MaxValue)),
             "new string" => Expression.New(typeof(string).GetConstructor([typeof(char), typeof(int)])!, Expression.Constant('x'), Expression.Constant(int.MaxValue)),
-            "GrantFacts.SetExpiry" => Expression.Call(g, Method(typeof(GrantFacts), "SetExpiry", typeof(Instant), typeof(string), typeof(string), typeof(string)),
-                Expression.Constant(Instant.MaxValue), Expression.Constant("r"), Expression.Constant("B.1"), Expression.Constant("expired")),
+            "GrantFacts.SetExpiry" => Expression.Call(g, Method(typeof(GrantFacts), "SetExpiry", typeof(Instant), typeof(bool), typeof(string), typeof(string), typeof(string)),
+                Expression.Constant(Instant.MaxValue), Expression.Constant(false), Expression.Constant("r"), Expression.Constant("B.1"), Expression.Constant("expired")),
             "CaseFacts.Case" => Expression.Property(c, typeof(CaseFacts).GetProperty("Case", BindingFlags.NonPublic | BindingFlags.Instance)!),
-            "Cal.Zone" => Expression.Call(Method(typeof(Cal), "Zone", typeof(string)), Expression.Constant("Etc/UTC")),
+            "CalRuntime.Zone" => Expression.Call(Method(typeof(CalRuntime), "Zone", typeof(CreditPolicy.Model.TimeZoneDatabase), typeof(string)),
+                Expression.Constant(CreditPolicy.Model.TimeZoneDatabase.Bundled), Expression.Constant("Etc/UTC")),
             _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
         };
-        return body;
+        return (body, g);
     }
 }

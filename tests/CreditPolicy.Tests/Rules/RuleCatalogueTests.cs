@@ -53,7 +53,12 @@ public sealed class RuleCatalogueTests
         foreach (var file in Directory.GetFiles(folder, "*.json"))
         {
             var o = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(file));
-            var texts = Path.GetFileName(file) == "terms.json" ? new[] { (string?)o["title"], (string?)o["description"] } : [(string?)o["Description"]];
+            var texts = Path.GetFileName(file) switch
+            {
+                "terms.json" => new[] { (string?)o["title"], (string?)o["description"] },
+                "vocabulary.json" => [(string?)o["description"]],
+                _ => [(string?)o["Description"]],
+            };
             Assert.All(texts, t => Assert.Contains("not a real version of the terms", t, StringComparison.OrdinalIgnoreCase));
             Assert.All(texts, t => Assert.Contains("illustration", t, StringComparison.OrdinalIgnoreCase));
         }
@@ -93,7 +98,7 @@ public sealed class RuleCatalogueTests
         var ex = Assert.Throws<RuleSetLoadException>(() => RuleCatalogue.Load(dir));
 
         var problem = Assert.Single(ex.Problems);
-        Assert.Equal("versions/2027-07-01/expiry.json:9: workflow 'expiry', rule 'usage-credit-expiry': Expression: No property or field 'Remainin' exists in type 'GrantFacts' (at character 24 of \"g.Kind == \"usage\" && g.Remainin > 0\")", problem.ToString());
+        Assert.Equal("versions/2027-07-01/expiry.json:9: workflow 'expiry', rule 'usage-credit-expiry': Expression: a grant (g) has no member 'Remainin'; did you mean 'Remaining'? (at character 24 of \"g.Kind == \"usage\" && g.Remainin > 0\")", problem.ToString());
     }
 
     [Fact]

@@ -2,7 +2,12 @@ namespace CreditPolicy.Tests.Rules;
 
 public sealed class RuleProbesTests
 {
-    private static IReadOnlyList<string> Names(string rule) => BundledRules.RuleSet.All.Single(r => r.Name == rule).Probes.Names;
+    /// <summary>The probes of a rule: grant rules have one set; a request rule one per request type it applies to (the bundled ones apply to one each).</summary>
+    private static IReadOnlyList<string> Names(string rule)
+    {
+        var compiled = BundledRules.RuleSet.All.Single(r => r.Name == rule);
+        return compiled.ProbesFor(compiled.Info.AppliesTo.SingleOrDefault() ?? "").Names;
+    }
 
     [Fact]
     public void Collect_ComparisonOfTwoFacts_GivesBothInOrder()

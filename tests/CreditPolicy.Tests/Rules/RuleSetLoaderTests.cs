@@ -88,10 +88,11 @@ public sealed partial class RuleSetLoaderTests
         Assert.Equal("use.json", problem.File);
         Assert.Equal("use", problem.Workflow);
         Assert.Equal("use-draws-credits", problem.Rule);
-        Assert.StartsWith("Expression: No property or field 'Balance' exists in type 'AccountFacts'", problem.Message, StringComparison.Ordinal);
+        // The parser's message names the generated type; the loader says which object of the vocabulary it is and what it declares.
+        Assert.StartsWith("Expression: account has no member 'Balance'; it has Id, Status, ClosedAt, TimeZone, BalanceMaintenance (declare new attributes in vocabulary.json)", problem.Message, StringComparison.Ordinal);
         Assert.Contains("c.Account.Balance > 0m", problem.Message, StringComparison.Ordinal);
         Assert.NotNull(problem.Line);
-        Assert.Contains($"use.json:{problem.Line}: workflow 'use', rule 'use-draws-credits': Expression: No property or field 'Balance'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"use.json:{problem.Line}: workflow 'use', rule 'use-draws-credits': Expression: account has no member 'Balance'", ex.Message, StringComparison.Ordinal);
         Assert.StartsWith($"The rule set in {copy.Path} did not load (1 problem):", ex.Message, StringComparison.Ordinal);
         Assert.Equal(copy.Path, ex.Directory);
     }
@@ -110,7 +111,7 @@ public sealed partial class RuleSetLoaderTests
         Assert.Equal(
             new[] { ("cash-value.json", "cash-value", "refund-denied"), ("expiry.json", "expiry", "usage-credit-expiry"), ("no-transfer.json", "no-transfer", "sale-denied") },
             ex.Problems.Select(p => (p.File, p.Workflow!, p.Rule!)).ToArray());
-        Assert.StartsWith("Expression: No property or field 'Nope' exists in type 'CaseFacts'", ex.Problems[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("Expression: the case (c) has no member 'Nope'; it has AsOf, EffectiveFrom, Account, Request, Grants, Target, Available, AvailableOf(kind)", ex.Problems[0].Message, StringComparison.Ordinal);
         Assert.StartsWith("Properties.expiresAt: ", ex.Problems[1].Message, StringComparison.Ordinal);
         Assert.Contains("PlusInZone", ex.Problems[1].Message, StringComparison.Ordinal);
         Assert.StartsWith("Expression: ", ex.Problems[2].Message, StringComparison.Ordinal);
@@ -224,7 +225,7 @@ public sealed partial class RuleSetLoaderTests
 
         Assert.Equal("refund-denied", problem.Rule);
         Assert.Equal(
-            "Properties.appliesTo: unknown request type 'chargeback'; expected some of use, refund, cashOut, transfer, sell, closeAccount, restore, expirations, reload, balance",
+            "Properties.appliesTo: 'chargeback' is not a request type vocabulary.json declares (use, refund, cashOut, transfer, sell, closeAccount, restore, expirations, reload, balance)",
             problem.Message);
     }
 
@@ -232,12 +233,12 @@ public sealed partial class RuleSetLoaderTests
     public void Load_NonBooleanExpression_Fails()
     {
         using var copy = new TempRuleDirectory();
-        copy.SetExpression("cash-value.json", "refund-denied", "c.Request.Amount");
+        copy.SetExpression("cash-value.json", "refund-denied", "c.Target.Remaining");
 
         var problem = Assert.Single(copy.LoadFails().Problems);
 
         Assert.Equal("refund-denied", problem.Rule);
-        Assert.Equal("Expression: \"c.Request.Amount\" gives a decimal; expected a boolean", problem.Message);
+        Assert.Equal("Expression: \"c.Target.Remaining\" gives a decimal; expected a boolean", problem.Message);
     }
 
     [Fact]
@@ -275,7 +276,7 @@ public sealed partial class RuleSetLoaderTests
         var problem = Assert.Single(ex.Problems);
         Assert.Equal("use.json", problem.File);
         Assert.Equal(6, problem.Line);
-        Assert.StartsWith("not valid JSON: After parsing a value an unexpected character was encountered", problem.Message, StringComparison.Ordinal);
+        Assert.StartsWith("not valid JSON: '\"' is invalid after a value. Expected either ',', '}', or ']'", problem.Message, StringComparison.Ordinal);
         Assert.Contains("use.json:6: not valid JSON", ex.Message, StringComparison.Ordinal);
     }
 
@@ -288,7 +289,7 @@ public sealed partial class RuleSetLoaderTests
         var problem = Assert.Single(copy.LoadFails().Problems);
 
         Assert.Equal("use.json", problem.File);
-        Assert.StartsWith("not valid JSON: Unexpected character encountered while parsing value: h", problem.Message, StringComparison.Ordinal);
+        Assert.StartsWith("not valid JSON: 'h' is an invalid start of a value", problem.Message, StringComparison.Ordinal);
         Assert.Equal(1, problem.Line);
     }
 
