@@ -22,7 +22,10 @@ public sealed class TermsOracleTests
         var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.CurrentTerms, ScenarioRunner.TestsFolder));
         var scenario = Assert.Single(scenarios, s => s.File == file);
 
-        var result = ScenarioRunner.Run(new OraclePolicy(), scenario);
+        var catalogue = BundledRules.AlwaysInForce.Catalogue;
+        var oracle = new ScenarioSubject(bytes => catalogue.ReadCase(bytes.Span), @case => new Explanation(TermsOracle.Decide(@case), []));
+
+        var result = ScenarioRunner.Run(oracle, scenario);
 
         Assert.True(result.Passed, $"{file}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", result.Failures));
     }
@@ -58,14 +61,5 @@ public sealed class TermsOracleTests
         Assert.Equal(issuedAt, view.Expiry);
         Assert.True(view.ByClosure);
         Assert.Equal([("grant-forfeited-at-closure", "B.1")], view.Exclusions);
-    }
-
-    private sealed class OraclePolicy : ICreditPolicy
-    {
-        public global::CreditPolicy.Rules.RuleCatalogue Catalogue => BundledRules.AlwaysInForce.Catalogue;
-
-        public Decision Decide(CreditCase @case) => TermsOracle.Decide(@case);
-
-        public Explanation Explain(CreditCase @case) => new(TermsOracle.Decide(@case), Array.Empty<TraceEntry>());
     }
 }
