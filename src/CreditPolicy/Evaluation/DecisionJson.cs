@@ -80,7 +80,7 @@ public static class DecisionJson
         w.WriteString("digest"u8, d.Rules.Digest);
         w.WriteString("tzdb"u8, d.Rules.Tzdb);
         w.WriteEndObject();
-        WriteInstant(w, "asOf"u8, d.AsOf);
+        Json.JsonWriting.WriteInstant(w, "asOf"u8, d.AsOf);
         if (d.Record is { } record)
         {
             w.WriteStartObject("record"u8);
@@ -92,24 +92,6 @@ public static class DecisionJson
 
         if (trace is not null) WriteTrace(w, trace);
         w.WriteEndObject();
-    }
-
-    /// <summary>Writes an instant as decisions do: ISO-8601 in UTC (<c>2026-11-25T10:00:00Z</c>).</summary>
-    internal static void WriteInstant(Utf8JsonWriter w, ReadOnlySpan<byte> name, Instant value)
-    {
-        Span<byte> text = stackalloc byte[32];
-        var length = Json.CanonicalCase.FormatIso(value, text);
-        if (length > 0) w.WriteString(name, text[..length]);
-        else w.WriteString(name, Json.ValueText.Format(value));
-    }
-
-    /// <summary>Writes an instant value as decisions do.</summary>
-    internal static void WriteInstantValue(Utf8JsonWriter w, Instant value)
-    {
-        Span<byte> text = stackalloc byte[32];
-        var length = Json.CanonicalCase.FormatIso(value, text);
-        if (length > 0) w.WriteStringValue(text[..length]);
-        else w.WriteStringValue(Json.ValueText.Format(value));
     }
 
     private static void WriteTrace(Utf8JsonWriter w, IReadOnlyList<TraceEntry> trace)
@@ -152,7 +134,7 @@ public static class DecisionJson
             case decimal m: w.WriteNumberValue(m); break;
             case int i: w.WriteNumberValue(i); break;
             case long l: w.WriteNumberValue(l); break;
-            case Instant i: WriteInstantValue(w, i); break;
+            case Instant i: Json.JsonWriting.WriteInstantValue(w, i); break;
             case LocalDate d: w.WriteStringValue(Json.ValueText.Format(d)); break;
             case IDictionary<string, object?> map:
                 w.WriteStartObject();

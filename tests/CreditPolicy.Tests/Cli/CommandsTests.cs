@@ -611,7 +611,7 @@ public sealed class CommandsTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith($"error: 1 file in {dir} does not follow its schema (", error, StringComparison.Ordinal);
-        Assert.Contains($"\n  restore.json:{line}: Rules[0].SucessEvent: unknown field 'SucessEvent'; did you mean 'SuccessEvent'? (RulesEngine would silently ignore it)", error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains($"\n  restore.json:{line}: workflow 'restore', rule 'restore-forfeited-credit': Rules[0].SucessEvent: unknown field 'SucessEvent'; did you mean 'SuccessEvent'? (RulesEngine would silently ignore it)", error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     // Hostile input, generated cases and the sandbox (the trust suite).

@@ -117,10 +117,11 @@ public sealed class RuleDirectorySnapshotTests
     public void Load_VersionsSharingFilesThroughLinksInside_AreFollowedAndDigestedAsTheirContent()
     {
         // How an author keeps one copy of what two versions share: links between the version folders.
+        // The later version's vocabulary is first made the same bytes as the earlier one's, then replaced by a link to it.
         var rules = TestPaths.CopyRules(TestPaths.VersionedRules);
-        var before = RuleCatalogue.Load(rules).Identity;
         var later = TestPaths.Version(rules, TestPaths.LaterVersion);
-        Assert.Equal(File.ReadAllText(Path.Combine(rules, HostileEntries.VersionFolder, "vocabulary.json")), File.ReadAllText(Path.Combine(later, "vocabulary.json")));
+        File.Copy(Path.Combine(rules, HostileEntries.VersionFolder, "vocabulary.json"), Path.Combine(later, "vocabulary.json"), overwrite: true);
+        var before = RuleCatalogue.Load(rules).Identity;
         File.Delete(Path.Combine(later, "vocabulary.json"));
         File.CreateSymbolicLink(Path.Combine(later, "vocabulary.json"), $"../{TestPaths.CurrentVersion}/vocabulary.json");
 

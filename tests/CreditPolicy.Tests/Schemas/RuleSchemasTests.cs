@@ -231,7 +231,7 @@ public sealed class RuleSchemasTests
         var line = LineOf(path, "\"Expresion\"");
         Assert.True(line > 0);
         Assert.Contains(new SchemaProblem("use.json", line, null, "Rules[1].Expresion",
-            "unknown field 'Expresion'; did you mean 'Expression'? (RulesEngine would silently ignore it)"), problems.Select(p => p with { Column = null }));
+            "unknown field 'Expresion'; did you mean 'Expression'? (RulesEngine would silently ignore it)", "use", "use-by-non-holder"), problems.Select(p => p with { Column = null }));
         Assert.Contains(problems, p => p is { File: "use.json", Path: "Rules[1].Expression", Message: "required field is missing" });
         Assert.All(problems, p => Assert.Equal("use.json", p.File));
     }
@@ -245,7 +245,7 @@ public sealed class RuleSchemasTests
 
         var problem = Assert.Single(RuleSchemas.ValidateDirectory(dir));
 
-        Assert.Equal($"use.json:{LineOf(path, "explainExclusion")}: Rules[2].Properties.explainExclusion: unknown field 'explainExclusion'; did you mean 'explainExclusions'? (RulesEngine would silently ignore it)", problem.ToString());
+        Assert.Equal($"use.json:{LineOf(path, "explainExclusion")}: workflow 'use', rule 'use-insufficient-credits': Rules[2].Properties.explainExclusion: unknown field 'explainExclusion'; did you mean 'explainExclusions'? (RulesEngine would silently ignore it)", problem.ToString());
     }
 
     [Fact]
@@ -334,7 +334,7 @@ public sealed class RuleSchemasTests
 
         var problem = Assert.Single(RuleSchemas.Validate(json, SchemaKind.RuleFile, "w.json"));
 
-        Assert.Equal("w.json:2: Rules[0].Properties.scope: expected one of grant, request, got the string \"grnat\"", problem.ToString());
+        Assert.Equal("w.json:2: workflow 'w', rule 'r': Rules[0].Properties.scope: expected one of grant, request, got the string \"grnat\"", problem.ToString());
     }
 
     [Fact]

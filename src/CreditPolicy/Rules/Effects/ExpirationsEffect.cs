@@ -40,7 +40,7 @@ internal sealed class ExpirationsEffect : EffectModule
             w.WriteStartObject();
             w.WriteString("grantId", e.GrantId);
             w.WriteString("kind", e.Kind);
-            if (e.ExpiresAt is { } at) Evaluation.DecisionJson.WriteInstant(w, "expiresAt"u8, at);
+            if (e.ExpiresAt is { } at) Json.JsonWriting.WriteInstant(w, "expiresAt"u8, at);
             else w.WriteNull("expiresAt"u8);
             w.WriteString("rule", e.Rule);
             w.WriteString("clause", e.Clause);

@@ -46,7 +46,7 @@ internal sealed class ForfeituresEffect : EffectModule
             w.WriteString("grantId", f.GrantId);
             w.WriteString("kind", f.Kind);
             w.WriteNumber("amount", f.Amount);
-            Evaluation.DecisionJson.WriteInstant(w, "at"u8, f.At);
+            Json.JsonWriting.WriteInstant(w, "at"u8, f.At);
             w.WriteEndObject();
         }
 
