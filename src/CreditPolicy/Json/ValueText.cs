@@ -205,7 +205,7 @@ internal static class ValueText
             offsetSeconds = 0;
         }
         else if (i == s.Length - 6 && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':'
-            && Digits(s.Slice(i + 1, 2), out var oh) && Digits(s.Slice(i + 4, 2), out var om) && oh <= 18 && om <= 59)
+            && Digits(s.Slice(i + 1, 2), out var oh) && Digits(s.Slice(i + 4, 2), out var om) && om <= 59 && (oh < 18 || (oh == 18 && om == 0)))
         {
             offsetSeconds = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
         }
