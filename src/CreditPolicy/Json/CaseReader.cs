@@ -46,10 +46,18 @@ internal ref struct CaseReader
     private readonly CaseContract _contract;
     private List<CaseProblem>? _problems;
 
+    // The last offset located, its line, the offset its line starts at and its column: problems come mostly in document
+    // order, so each is located from the last one, and a case with a problem per grant costs one pass, not one per problem.
+    private int _locatedOffset;
+    private int _locatedLine;
+    private int _locatedLineStart;
+    private int _locatedColumn;
+
     private CaseReader(ReadOnlySpan<byte> input, CaseContract contract)
     {
         _input = input;
         _contract = contract;
+        _locatedLine = _locatedColumn = 1;
     }
 
     /// <summary>Reads one case from UTF-8 bytes.</summary>
@@ -125,7 +133,7 @@ internal ref struct CaseReader
                     if (r.ValueTextEquals("asOf"u8))
                     {
                         r.Read();
-                        if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && ValueText.TryParseInstant(r.ValueSpan, out var at)) asOf = at;
+                        if (r.TokenType == JsonTokenType.String && TryInstant(ref r, out var at)) asOf = at;
                         else r.Skip();
                     }
                     else if (r.ValueTextEquals("account"u8))
@@ -169,6 +177,11 @@ internal ref struct CaseReader
     private CaseReadResult ReadDocument()
     {
         CreditCase? result = null;
+        if (_input.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return CaseReadResult.Failure(new CaseProblem("$", "the document is empty; expected a JSON object (the case)", 1, 1));
+        }
+
         var r = new Utf8JsonReader(_input, Options);
         try
         {
@@ -198,6 +211,12 @@ internal ref struct CaseReader
             Add(new CaseProblem(PathAtError(_input), "not valid JSON: " + ReaderMessage(ex.Message), line, column));
             result = null;
         }
+        catch (InvalidOperationException)
+        {
+            // Only escapes that are not text throw here (every string read above is checked); a problem, never a crash.
+            Problem(r.TokenStartIndex, "$", LoneSurrogate);
+            result = null;
+        }
 
         if (_problems is { Count: > 0 } || result is null)
         {
@@ -206,12 +225,7 @@ internal ref struct CaseReader
 
         // The contract's declared checks: cross-field facts every valid case satisfies.
         var checks = _contract.Validate?.Invoke(result) ?? [];
-        if (checks.Count > 0)
-        {
-            var located = new CaseProblem[checks.Count];
-            for (var i = 0; i < located.Length; i++) located[i] = LocatePath(checks[i]);
-            return new CaseReadResult(null, located);
-        }
+        if (checks.Count > 0) return new CaseReadResult(null, LocatePaths(checks));
 
         return CaseReadResult.Success(result);
     }
@@ -224,9 +238,10 @@ internal ref struct CaseReader
         List<CaseGrant>? grants = null;
         CaseRequest? request = null;
         var seen = 0;
-        var grantsStart = 0L;
+        List<long>? grantStarts = null;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
+            if (!NameIsText(ref r, "$")) continue;
             var at = r.TokenStartIndex;
             int field;
             if (r.ValueTextEquals("asOf"u8)) field = 1;
@@ -259,8 +274,7 @@ internal ref struct CaseReader
                     else Expected(ref r, "account", r.TokenType == JsonTokenType.Null ? "required field is missing" : $"expected an object, got {Describe(ref r)}");
                     break;
                 case 4:
-                    grantsStart = r.TokenStartIndex;
-                    grants = ReadGrants(ref r);
+                    grants = ReadGrants(ref r, out grantStarts);
                     break;
                 case 8:
                     if (r.TokenType == JsonTokenType.StartObject) request = ReadRequest(ref r);
@@ -280,11 +294,11 @@ internal ref struct CaseReader
 
         if (grants is not null)
         {
-            CheckUniqueIds(grants, grantsStart);
+            CheckUniqueIds(grants, grantStarts!);
             if (request?.TargetGrantId is { } target && !ContainsId(grants, target))
             {
                 var field = _contract.Requests[request.Type].GrantRef!;
-                Problem(start, "request." + field.Name, $"no grant with id \"{Truncate(target)}\" in grants");
+                Add(LocatePaths([new CaseProblem("request." + field.Name, $"no grant with id \"{Truncate(target)}\" in grants")])[0]);
             }
         }
 
@@ -293,8 +307,9 @@ internal ref struct CaseReader
             : null;
     }
 
-    private List<CaseGrant>? ReadGrants(ref Utf8JsonReader r)
+    private List<CaseGrant>? ReadGrants(ref Utf8JsonReader r, out List<long> starts)
     {
+        starts = [];
         if (r.TokenType != JsonTokenType.StartArray)
         {
             Expected(ref r, "grants", r.TokenType == JsonTokenType.Null
@@ -310,6 +325,7 @@ internal ref struct CaseReader
             var path = GrantPath(index++);
             if (r.TokenType == JsonTokenType.StartObject)
             {
+                starts.Add(r.TokenStartIndex);
                 grants.Add((CaseGrant)ReadObject(ref r, _contract.Grant, path, null));
             }
             else
@@ -332,7 +348,8 @@ internal ref struct CaseReader
         var typeFound = false;
         while (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
         {
-            if (!probe.ValueTextEquals("type"u8))
+            // A field name that is not text is reported when the object itself is read.
+            if ((probe.ValueIsEscaped && TextOrNull(ref probe) is null) || !probe.ValueTextEquals("type"u8))
             {
                 probe.Skip();
                 continue;
@@ -341,12 +358,17 @@ internal ref struct CaseReader
             typeFound = true;
             probe.Read();
             var at = probe.TokenStartIndex;
-            if (probe.TokenType == JsonTokenType.String)
+            string? escaped = null;
+            if (probe.TokenType == JsonTokenType.String && probe.ValueIsEscaped && (escaped = TextOrNull(ref probe)) is null)
             {
-                type = probe.ValueIsEscaped ? FindRequest(probe.GetString()!) : _contract.FindRequest(probe.ValueSpan);
+                Problem(at, "request.type", LoneSurrogate);
+            }
+            else if (probe.TokenType == JsonTokenType.String)
+            {
+                type = escaped is not null ? FindRequest(escaped) : _contract.FindRequest(probe.ValueSpan);
                 if (type is null)
                 {
-                    var text = probe.GetString()!;
+                    var text = escaped ?? probe.GetString()!;
                     var near = _contract.RequestTypes.FirstOrDefault(t => Spelling.IsNear(t, text));
                     Problem(at, "request.type", near is null
                         ? $"expected one of {string.Join(", ", _contract.RequestTypes)}, got \"{Truncate(text)}\""
@@ -385,6 +407,7 @@ internal ref struct CaseReader
         var pinSeen = false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
+            if (!NameIsText(ref r, path)) continue;
             var at = r.TokenStartIndex;
             var attribute = r.ValueIsEscaped ? entity.Find(r.GetString()!) : entity.Find(r.ValueSpan);
             if (attribute is null)
@@ -458,7 +481,12 @@ internal ref struct CaseReader
         }
 
         var at = r.TokenStartIndex;
-        var text = r.GetString()!;
+        if (TextOrNull(ref r) is not { } text)
+        {
+            Problem(at, path, LoneSurrogate);
+            return;
+        }
+
         if (text.Trim().Length == 0 || text.Length > 64 || text.Any(char.IsControl))
         {
             Problem(at, path, "expected a terms version such as \"2026-11-24\", or no field to use the version in force at asOf");
@@ -546,8 +574,8 @@ internal ref struct CaseReader
                 if (ReadInstant(ref r, path) is { } instant) Set(a, obj, instant);
                 break;
             case AttributeKind.Date:
-                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && r.ValueSpan.Length == 10
-                    && ValueText.TryParseDate(Encoding.UTF8.GetString(r.ValueSpan), out var date))
+                if (r.TokenType == JsonTokenType.String && r.ValueSpan.Length <= 64
+                    && TextOrNull(ref r) is { Length: 10 } dateText && ValueText.TryParseDate(dateText, out var date))
                 {
                     Set(a, obj, date);
                 }
@@ -620,7 +648,7 @@ internal ref struct CaseReader
         catch (InvalidOperationException)
         {
             // An escaped lone surrogate (\ud800) is valid JSON but not text.
-            Problem(at, path, "not valid text: an escaped lone surrogate (\\uD800-\\uDFFF without its pair)");
+            Problem(at, path, LoneSurrogate);
             return null;
         }
 
@@ -748,7 +776,7 @@ internal ref struct CaseReader
 
     private Instant? ReadInstant(ref Utf8JsonReader r, string path)
     {
-        if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && ValueText.TryParseInstant(r.ValueSpan, out var instant)) return instant;
+        if (r.TokenType == JsonTokenType.String && TryInstant(ref r, out var instant)) return instant;
         Expected(ref r, path, $"expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got {Describe(ref r)}");
         return null;
     }
@@ -761,7 +789,8 @@ internal ref struct CaseReader
         return null;
     }
 
-    private void CheckUniqueIds(List<CaseGrant> grants, long at)
+    /// <summary>Reports every grant whose id an earlier grant has, at the start of that grant (<paramref name="starts"/>: each grant's byte offset).</summary>
+    private void CheckUniqueIds(List<CaseGrant> grants, List<long> starts)
     {
         if (grants.Count < 2) return;
         if (grants.Count <= 16)
@@ -772,7 +801,7 @@ internal ref struct CaseReader
                 {
                     if (string.Equals(grants[i]._id, grants[j]._id, StringComparison.Ordinal))
                     {
-                        Problem(at, GrantPath(i) + ".id", $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
+                        Problem(starts[i], GrantPath(i) + ".id", $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
                         break;
                     }
                 }
@@ -784,7 +813,7 @@ internal ref struct CaseReader
         var ids = new HashSet<string>(grants.Count, StringComparer.Ordinal);
         for (var i = 0; i < grants.Count; i++)
         {
-            if (!ids.Add(grants[i]._id)) Problem(at, GrantPath(i) + ".id", $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
+            if (!ids.Add(grants[i]._id)) Problem(starts[i], GrantPath(i) + ".id", $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
         }
     }
 
@@ -817,73 +846,107 @@ internal ref struct CaseReader
 
     private void Problem(long byteOffset, string path, string message)
     {
-        var (line, column) = Locate(_input, (int)Math.Min(byteOffset, _input.Length));
+        var (line, column) = LocateInInput((int)Math.Min(byteOffset, _input.Length));
         Add(new CaseProblem(path, message, line, column));
+    }
+
+    /// <summary>1-based line and column (in UTF-16 characters) of a byte offset of the input, counted on from the last offset located when it is not before it.</summary>
+    private (int Line, int Column) LocateInInput(int offset)
+    {
+        offset = Math.Clamp(offset, 0, _input.Length);
+        if (offset < _locatedOffset) (_locatedOffset, _locatedLine, _locatedLineStart, _locatedColumn) = (0, 1, 0, 1);
+        var between = _input[_locatedOffset..offset];
+        var newlines = between.Count((byte)'\n');
+        if (newlines == 0)
+        {
+            _locatedColumn += Encoding.UTF8.GetCharCount(between);
+        }
+        else
+        {
+            _locatedLine += newlines;
+            _locatedLineStart = _locatedOffset + between.LastIndexOf((byte)'\n') + 1;
+            _locatedColumn = Encoding.UTF8.GetCharCount(_input[_locatedLineStart..offset]) + 1;
+        }
+
+        _locatedOffset = offset;
+        return (_locatedLine, _locatedColumn);
     }
 
     private void Add(CaseProblem problem) => (_problems ??= []).Add(problem);
 
-    /// <summary>Gives a problem from a declared check the line and column of the value it names, or of the nearest enclosing one.</summary>
-    private CaseProblem LocatePath(CaseProblem problem)
+    /// <summary>Gives problems found after reading (declared checks, references) the line and column of the value each names, or of the nearest enclosing one.</summary>
+    /// <remarks>One pass over the document finds every path, then the offsets are located in document order: a case with a problem per grant costs two passes, not one per problem.</remarks>
+    private CaseProblem[] LocatePaths(IReadOnlyList<CaseProblem> problems)
     {
-        for (var path = problem.Path; path.Length > 0; path = path[..Math.Max(0, path.LastIndexOfAny(['.', '[']))])
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in problems)
         {
-            if (FindPath(_input, path) is { } offset)
+            for (var path = p.Path; path.Length > 0 && wanted.Add(path); path = Parent(path))
             {
-                var (line, column) = Locate(_input, (int)offset);
-                return problem with { Line = line, Column = column };
+                // Each path and its ancestors: the value itself may be absent, its object is not.
             }
         }
 
-        return problem;
+        var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        var r = new Utf8JsonReader(_input, Options);
+        if (r.Read()) FindPaths(ref r, "", wanted, offsets);
+
+        var at = new long[problems.Count];
+        for (var i = 0; i < at.Length; i++)
+        {
+            at[i] = -1;
+            for (var path = problems[i].Path; path.Length > 0; path = Parent(path))
+            {
+                if (offsets.TryGetValue(path, out var offset))
+                {
+                    at[i] = offset;
+                    break;
+                }
+            }
+        }
+
+        var located = new CaseProblem[problems.Count];
+        foreach (var i in Enumerable.Range(0, at.Length).OrderBy(i => at[i]))
+        {
+            if (at[i] < 0)
+            {
+                located[i] = problems[i];
+                continue;
+            }
+
+            var (line, column) = LocateInInput((int)at[i]);
+            located[i] = problems[i] with { Line = line, Column = column };
+        }
+
+        return located;
+
+        static string Parent(string path) => path[..Math.Max(0, path.LastIndexOfAny(['.', '[']))];
     }
 
-    /// <summary>The byte offset of the value at a path such as <c>grants[2].remaining</c>, or null.</summary>
-    private static long? FindPath(ReadOnlySpan<byte> input, string path)
+    /// <summary>Records the byte offset of the value at the reader and, entering only containers on a wanted path, of each wanted value inside it (paths such as <c>grants[2].remaining</c>).</summary>
+    private static void FindPaths(ref Utf8JsonReader r, string path, HashSet<string> wanted, Dictionary<string, long> offsets)
     {
-        var r = new Utf8JsonReader(input, Options);
-        if (!r.Read()) return null;
-        var rest = path.AsSpan();
-        while (rest.Length > 0)
+        if (path.Length > 0) offsets.TryAdd(path, r.TokenStartIndex);
+        if (r.TokenType == JsonTokenType.StartObject)
         {
-            if (rest[0] == '[')
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                var close = rest.IndexOf(']');
-                if (close < 0 || !int.TryParse(rest[1..close], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || r.TokenType != JsonTokenType.StartArray) return null;
-                for (var i = 0; ; i++)
-                {
-                    if (!r.Read() || r.TokenType == JsonTokenType.EndArray) return null;
-                    if (i == index) break;
-                    r.Skip();
-                }
-
-                rest = rest[(close + 1)..];
-            }
-            else
-            {
-                if (rest[0] == '.') rest = rest[1..];
-                var end = rest.IndexOfAny('.', '[');
-                var name = end < 0 ? rest : rest[..end];
-                if (r.TokenType != JsonTokenType.StartObject) return null;
-                var found = false;
-                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (r.ValueTextEquals(name))
-                    {
-                        r.Read();
-                        found = true;
-                        break;
-                    }
-
-                    r.Skip();
-                }
-
-                if (!found) return null;
-                rest = end < 0 ? [] : rest[end..];
+                var name = TextOrNull(ref r);
+                var child = name is null ? null : Join(path.Length == 0 ? "$" : path, name);
+                r.Read();
+                if (child is not null && wanted.Contains(child)) FindPaths(ref r, child, wanted, offsets);
+                else r.Skip();
             }
         }
-
-        return r.TokenStartIndex;
+        else if (r.TokenType == JsonTokenType.StartArray)
+        {
+            for (var i = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; i++)
+            {
+                var child = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
+                if (wanted.Contains(child)) FindPaths(ref r, child, wanted, offsets);
+                else r.Skip();
+            }
+        }
     }
 
     /// <summary>1-based line and column (in UTF-16 characters) of a byte offset.</summary>
@@ -968,6 +1031,38 @@ internal ref struct CaseReader
         {
             if (indexes.Count > 0 && indexes[^1] >= 0) indexes[^1]++;
         }
+    }
+
+    private const string LoneSurrogate = "not valid text: an escaped lone surrogate (\\uD800-\\uDFFF without its pair)";
+
+    /// <summary>The string or property name at the reader, unescaped; null when an escape in it is not text (a lone surrogate such as <c>\ud800</c>).</summary>
+    private static string? TextOrNull(ref Utf8JsonReader r)
+    {
+        try
+        {
+            return r.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the property name at the reader is text; when it is not, reports it at <paramref name="path"/> (the object holding it) and skips its value.</summary>
+    private bool NameIsText(ref Utf8JsonReader r, string path)
+    {
+        if (!r.ValueIsEscaped || TextOrNull(ref r) is not null) return true;
+        Problem(r.TokenStartIndex, path, "a field name is " + LoneSurrogate);
+        r.Skip();
+        return false;
+    }
+
+    /// <summary>An instant in the string at the reader, written plainly or with escapes (<c>"2026-11-25T10:00:00\u005a"</c> is the same string).</summary>
+    private static bool TryInstant(ref Utf8JsonReader r, out Instant instant)
+    {
+        if (!r.ValueIsEscaped) return ValueText.TryParseInstant(r.ValueSpan, out instant);
+        instant = default;
+        return r.ValueSpan.Length <= 6 * 64 && TextOrNull(ref r) is { Length: <= 64 } text && ValueText.TryParseInstant(text, out instant);
     }
 
     private static string PropertyPath(ref Utf8JsonReader r, string path) => Join(path, r.GetString()!);

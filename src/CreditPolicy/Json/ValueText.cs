@@ -139,8 +139,18 @@ internal static class ValueText
     public static bool TryParseInstant(string text, out Instant instant)
     {
         var result = OffsetDateTimePattern.ExtendedIso.Parse(text);
-        instant = result.Success ? result.Value.ToInstant() : default;
-        return result.Success;
+        instant = default;
+        if (!result.Success) return false;
+        try
+        {
+            instant = result.Value.ToInstant();
+            return true;
+        }
+        catch (OverflowException)
+        {
+            // A local time at the calendar's edge whose offset takes it past the range of instants (9999-12-31T23:59:59-05:00).
+            return false;
+        }
     }
 
     /// <summary>Parses an ISO-8601 date such as <c>2027-01-01</c>.</summary>
@@ -195,7 +205,7 @@ internal static class ValueText
             offsetSeconds = 0;
         }
         else if (i == s.Length - 6 && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':'
-            && Digits(s.Slice(i + 1, 2), out var oh) && Digits(s.Slice(i + 4, 2), out var om) && oh <= 18 && om <= 59)
+            && Digits(s.Slice(i + 1, 2), out var oh) && Digits(s.Slice(i + 4, 2), out var om) && om <= 59 && (oh < 18 || (oh == 18 && om == 0)))
         {
             offsetSeconds = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
         }
@@ -211,8 +221,16 @@ internal static class ValueText
         }
 
         var local = new LocalDateTime(year, month, day, hour, minute, second).PlusNanoseconds(nanos);
-        instant = local.InUtc().ToInstant().Minus(Duration.FromSeconds(offsetSeconds));
-        return true;
+        try
+        {
+            instant = local.InUtc().ToInstant().Minus(Duration.FromSeconds(offsetSeconds));
+            return true;
+        }
+        catch (OverflowException)
+        {
+            // Past the range of instants once the offset is applied (9999-12-31T23:59:59-05:00): not an instant.
+            return false;
+        }
     }
 
     private static bool Digits(ReadOnlySpan<byte> s, out int value)

@@ -1,26 +1,27 @@
-using Bogus;
-using CreditPolicy.Cli.Generation;
+using System.Globalization;
+using System.Text;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Tests.Cli;
-using CreditPolicy.Tests.Oracle;
 using Newtonsoft.Json.Linq;
-using NodaTime;
 
 namespace CreditPolicy.Tests.Json;
 
 /// <summary>
-/// Valid generated cases, mutated at random (seeded): as JSON text (drop fields, change types, flip signs, swap values,
-/// duplicate grants, rename fields, cut the text) and as records (the same, past the reader). No exception escapes, no
-/// invalid case is ever permitted, and a mutated case that is still valid is decided as the oracle decides it.
+/// Valid cases written at random (seeded), then mutated: as JSON (drop fields, change types, flip signs, swap values,
+/// duplicate grants, rename fields, cut the text) and as bytes (flip, insert and delete bytes, invalid UTF-8 included).
+/// Nothing escapes the reader or the evaluator; an invalid case is never decided; a valid one is decided the same way
+/// after a round trip through its canonical form and whatever the order of its grants; and no use by anyone but the
+/// holder, of credits the holder does not hold, or of more than asked, is ever permitted.
 /// </summary>
 public sealed class CaseFuzzTests
 {
     private const int Seed = 777;
 
-    private const int JsonMutants = 6_000;
+    private const int JsonMutants = 3_000;
 
-    private const int RecordMutants = 6_000;
+    private const int ByteMutants = 3_000;
 
     private static readonly JToken[] Replacements =
     [
@@ -28,165 +29,212 @@ public sealed class CaseFuzzTests
         JValue.CreateNull(), new JArray(), new JObject(), new JArray(1, 2), new JObject { ["a"] = 1 },
     ];
 
+    private static readonly string[] Zones = ["Etc/UTC", "America/New_York", "Europe/Paris", "Asia/Tokyo", "Australia/Lord_Howe", "Pacific/Kiritimati", "America/St_Johns"];
+
     [Fact]
-    public void Read_MutatedJson_NeverThrowsAndInvalidCasesNeverDecide()
+    public void ReadCase_MutatedJson_NeverThrowsAndInvalidCasesNeverDecide()
     {
-        var generator = new CaseGenerator(Seed);
-        var r = new Randomizer(Seed);
+        var r = new Random(Seed);
         int invalid = 0, valid = 0;
         for (var i = 0; i < JsonMutants; i++)
         {
-            var original = generator.Generate(i);
-            var json = (JObject)original.Json.DeepClone();
-            var mutations = Enumerable.Range(0, r.Number(1, 3)).Select(_ => Mutate(json, r)).ToArray();
-            var text = CaseJsonWriter.ToJson(json, indented: r.Bool());
-            if (r.Bool(0.1f)) text = CutText(text, r);
+            var json = RandomCase(r);
+            var mutations = Enumerable.Range(0, r.Next(1, 4)).Select(_ => Mutate(json, r)).ToArray();
+            var text = TestJson.Write(json, indented: r.Next(2) == 0);
+            if (r.Next(5) == 0) text = CutText(text, r);
+            var context = $"seed {Seed}, mutant {i} ({string.Join(", ", mutations)})";
 
-            CaseReadResult read;
-            try
-            {
-                read = CaseJson.Read(text);
-            }
-            catch (Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException($"seed {Seed}, mutant {i} ({string.Join(", ", mutations)}): CaseJson.Read threw {ex}{Environment.NewLine}{text}");
-            }
-
-            if (!read.IsValid)
-            {
-                invalid++;
-                Assert.Null(read.Case);
-                Assert.NotEmpty(read.Problems);
-                Assert.All(read.Problems, p => Assert.True(p.Path.Length > 0 && p.Message.Length > 0, $"mutant {i}: a problem without a path or message"));
-                continue;
-            }
-
-            valid++;
-            Decide(read.Case!, $"seed {Seed}, mutant {i} ({string.Join(", ", mutations)})");
+            if (Check(Encoding.UTF8.GetBytes(text), context)) valid++;
+            else invalid++;
         }
 
         Assert.True(invalid > JsonMutants / 2 && valid > JsonMutants / 20, $"{invalid} invalid, {valid} still valid");
     }
 
     [Fact]
-    public void Decide_MutatedRecords_NeverThrowsNeverPermitsAnInvalidCase()
+    public void ReadCase_MutatedBytes_NeverThrowsAndInvalidCasesNeverDecide()
     {
-        var generator = new CaseGenerator(Seed + 1);
-        var r = new Randomizer(Seed + 1);
+        var r = new Random(Seed + 1);
         int invalid = 0, valid = 0;
-        for (var i = 0; i < RecordMutants; i++)
+        for (var i = 0; i < ByteMutants; i++)
         {
-            var c = generator.Generate(i).Case;
+            var bytes = Encoding.UTF8.GetBytes(TestJson.Write(RandomCase(r))).ToList();
             var mutations = new List<string>();
-            for (var m = r.Number(1, 3); m > 0; m--)
-            {
-                var (mutated, what) = Mutate(c, r);
-                c = mutated;
-                mutations.Add(what);
-            }
+            for (var m = r.Next(1, 4); m > 0; m--) mutations.Add(MutateBytes(bytes, r));
+            var context = $"seed {Seed + 1}, byte mutant {i} ({string.Join(", ", mutations)})";
 
-            var context = $"seed {Seed + 1}, mutant {i} ({string.Join(", ", mutations)})";
-            var problems = CaseValidator.Validate(c);
-            var decision = Decide(c, context);
-            if (problems.Count > 0)
-            {
-                invalid++;
-                Assert.True(decision.Outcome == Outcome.Indeterminate, $"{context}: an invalid case was {decision.Outcome}: {string.Join("; ", problems)}");
-                Assert.All(decision.Reasons, reason => Assert.Equal("evaluator:invalid-case", reason.Rule));
-            }
-            else
-            {
-                valid++;
-            }
+            if (Check(bytes.ToArray(), context)) valid++;
+            else invalid++;
         }
 
-        Assert.True(invalid > RecordMutants / 2 && valid > RecordMutants / 20, $"{invalid} invalid, {valid} still valid");
+        Assert.True(invalid > ByteMutants / 2 && valid > ByteMutants / 100, $"{invalid} invalid, {valid} still valid");
     }
 
     [Fact]
     public async Task Evaluate_MutatedJson_ExitsWithBadInputOrADecisionAndNeverAStackTrace()
     {
-        var generator = new CaseGenerator(Seed + 2);
-        var r = new Randomizer(Seed + 2);
-        var path = Path.Combine(Path.GetTempPath(), $"creditpolicy-fuzz-{Guid.NewGuid():N}.json");
-        try
+        var r = new Random(Seed + 2);
+        var path = Path.Combine(TestCases.TempDirectory(), "case.json");
+        for (var i = 0; i < 25; i++)
         {
-            for (var i = 0; i < 60; i++)
-            {
-                var json = (JObject)generator.Generate(i).Json.DeepClone();
-                Mutate(json, r);
-                var text = CaseJsonWriter.ToJson(json, indented: true);
-                await File.WriteAllTextAsync(path, text);
-                var valid = CaseJson.Read(text).IsValid;
+            var json = RandomCase(r);
+            Mutate(json, r);
+            var bytes = Encoding.UTF8.GetBytes(TestJson.Write(json, indented: true)).ToList();
+            if (i % 4 == 0) MutateBytes(bytes, r);
+            await File.WriteAllBytesAsync(path, bytes.ToArray());
+            var read = BundledRules.Catalogue.ReadCase(bytes.ToArray());
 
-                var (exit, stdout, stderr) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules, "--compact");
+            var (exit, stdout, stderr) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules, "--compact");
 
-                Assert.True(exit == (valid ? 0 : 2), $"mutant {i}: exit {exit}{Environment.NewLine}{stderr}{Environment.NewLine}{text}");
-                Assert.DoesNotContain("internal error", stderr, StringComparison.Ordinal);
-                Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
-                if (!valid) Assert.Equal("", stdout);
-            }
-        }
-        finally
-        {
-            File.Delete(path);
+            var context = $"seed {Seed + 2}, mutant {i}: exit {exit}{Environment.NewLine}{stderr}{Environment.NewLine}{Encoding.UTF8.GetString(bytes.ToArray())}";
+            Assert.True(exit == (read.IsValid ? 0 : 2), context);
+            Assert.DoesNotContain("internal error", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+            if (read.IsValid) Assert.Equal(DecisionJson.Serialize(BundledRules.Engine.Decide(read.Case!), indented: false) + "\n", stdout);
+            else Assert.Equal("", stdout);
         }
     }
 
-    /// <summary>Decides a case that may be invalid: nothing may escape, and a valid case (in range of the calendar) must be decided as the oracle decides it.</summary>
-    private static Decision Decide(CreditCase c, string context)
+    /// <summary>Reads the bytes and, when they are a case, decides it and holds the decision to the invariants; true when the case was valid.</summary>
+    private static bool Check(byte[] bytes, string context)
     {
+        CaseReadResult read;
+        try
+        {
+            read = BundledRules.Catalogue.ReadCase(bytes);
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{context}: ReadCase threw {ex}{Environment.NewLine}{Encoding.UTF8.GetString(bytes)}");
+        }
+
+        if (!read.IsValid)
+        {
+            Assert.Null(read.Case);
+            Assert.NotEmpty(read.Problems);
+            Assert.All(read.Problems, p => Assert.True(p.Path.Length > 0 && p.Message.Length > 0 && p.Line > 0 && p.Column > 0, $"{context}: a problem without a path, message or place: {p}"));
+            return false;
+        }
+
+        var c = read.Case!;
         Decision decision;
         try
         {
-            decision = BundledRules.AlwaysInForce.Decide(c);
+            decision = BundledRules.Engine.Decide(c);
         }
         catch (Exception ex)
         {
             throw new Xunit.Sdk.XunitException($"{context}: Decide threw {ex}");
         }
 
-        if (CaseValidator.Validate(c).Count == 0)
+        var bytesOut = DecisionJson.Serialize(decision, indented: false);
+        if (decision.IsPermitted && c.Request.Type == "use")
         {
-            Decision oracle;
-            try
+            var holder = c.Account.Id;
+            Assert.True((string?)c.Request.Get("requestedBy") == holder, $"{context}: a use by {c.Request.Get("requestedBy")} was permitted on {holder}'s account");
+            Assert.Equal((decimal)c.Request.Get("amount")!, decision.Allocations.Sum(a => a.Amount));
+            foreach (var allocation in decision.Allocations)
             {
-                oracle = TermsOracle.Decide(c);
+                var grant = c.Grants.Single(g => g.Id == allocation.GrantId);
+                Assert.True((string?)grant.Get("holderAccountId") == holder, $"{context}: grant {grant.Id} of {grant.Get("holderAccountId")} was drawn for {holder}");
+                Assert.True(allocation.Amount > 0m && allocation.Amount <= grant.Remaining, $"{context}: {allocation} beyond the grant's remaining {grant.Remaining}");
             }
-            catch (Exception ex) when (ex is OverflowException or ArgumentOutOfRangeException)
-            {
-                // Sums beyond decimal, dates beyond the calendar: nobody can decide, and the evaluator must say so.
-                Assert.True(decision.Outcome == Outcome.Indeterminate, $"{context}: the oracle cannot decide ({ex.GetType().Name}) but the rules said {decision.Outcome}");
-                return decision;
-            }
-
-            var differences = DecisionComparer.Differences(decision, oracle);
-            Assert.True(differences.Count == 0, $"{context}: the rules and the oracle disagree:{Environment.NewLine}  "
-                + string.Join(Environment.NewLine + "  ", differences) + Environment.NewLine + CaseJsonWriter.ToJson(c, indented: true));
         }
 
-        return decision;
+        // The canonical form is the same case: read back, it is decided to the same bytes (record included).
+        var again = BundledRules.Catalogue.ReadCase(Encoding.UTF8.GetBytes(CanonicalCase.Serialize(c)));
+        Assert.True(again.IsValid, $"{context}: the canonical form does not read back: {string.Join("; ", again.Problems)}");
+        Assert.True(bytesOut == DecisionJson.Serialize(BundledRules.Engine.Decide(again.Case!), indented: false), $"{context}: the canonical form is decided otherwise");
+        return true;
     }
 
-    internal static string Mutate(JObject root, Randomizer r)
+    /// <summary>A valid case of the bundled vocabulary: an account, up to five grants (some held by another account), and a request of any type.</summary>
+    private static JObject RandomCase(Random r)
+    {
+        var account = "acct_" + r.Next(10);
+        var asOf = new DateTime(2026, 11, 25, 10, 0, 0, DateTimeKind.Utc).AddMinutes(r.Next(-200_000, 200_000));
+        string At(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        decimal Money() => decimal.Round((decimal)r.NextDouble() * 100m, r.Next(0, 3));
+        var grants = new JArray();
+        var count = r.Next(0, 6);
+        for (var i = 0; i < count; i++)
+        {
+            var issued = asOf.AddDays(-r.Next(0, 800)).AddMinutes(-r.Next(0, 1440));
+            var remaining = Money();
+            var usage = r.Next(2) == 0;
+            grants.Add(CaseBuilder.Grant(
+                id: "g" + r.Next(100) + "_" + i,
+                kind: usage ? "usage" : "promotional",
+                remaining: remaining,
+                issuedAt: At(issued),
+                amount: remaining + Money(),
+                holder: r.Next(6) == 0 ? "acct_other" : account,
+                confirmedAt: usage && r.Next(4) != 0 ? At(issued.AddMinutes(r.Next(0, 3000))) : null,
+                expiresAt: !usage && r.Next(2) == 0 ? At(issued.AddDays(r.Next(1, 500))) : null,
+                source: usage ? (r.Next(5) == 0 ? "balanceMaintenance" : null) : null));
+        }
+
+        var closed = r.Next(8) == 0;
+        var accountJson = new JObject { ["id"] = account, ["status"] = closed ? "closed" : "open", ["timeZone"] = Zones[r.Next(Zones.Length)] };
+        if (closed) accountJson["closedAt"] = At(asOf.AddMinutes(-r.Next(0, 100_000)));
+        if (r.Next(3) == 0)
+        {
+            accountJson["balanceMaintenance"] = new JObject
+            {
+                ["enabled"] = r.Next(2) == 0,
+                ["threshold"] = Money(),
+                ["reloadAmount"] = Money() + 1m,
+                ["paymentMethodOnFile"] = r.Next(2) == 0,
+                ["pendingReloadAmount"] = r.Next(2) == 0 ? 0m : Money(),
+            };
+        }
+
+        var someGrant = grants.Count > 0 ? (string)grants[r.Next(grants.Count)]["id"]! : "g-none";
+        var types = BundledRules.RuleSet.Contract.RequestTypes.ToArray();
+        var type = grants.Count == 0 ? r.Next(3) switch { 0 => "use", 1 => "balance", _ => "closeAccount" } : types[r.Next(types.Length)];
+        var request = new JObject { ["type"] = type };
+        switch (type)
+        {
+            case "use":
+                request["amount"] = Money() + 0.01m;
+                request["requestedBy"] = r.Next(5) == 0 ? "acct_other" : account;
+                break;
+            case "refund" or "cashOut" or "restore":
+                request["grantId"] = someGrant;
+                break;
+            case "transfer" or "sell":
+                request["grantId"] = someGrant;
+                request["toAccountId"] = "acct_other";
+                request["amount"] = Money() + 0.01m;
+                break;
+            case "expirations" when r.Next(2) == 0:
+                request["until"] = At(asOf.AddDays(r.Next(-100, 400)));
+                break;
+        }
+
+        return new JObject { ["asOf"] = At(asOf), ["account"] = accountJson, ["grants"] = grants, ["request"] = request };
+    }
+
+    internal static string Mutate(JObject root, Random r)
     {
         var values = root.DescendantsAndSelf().OfType<JValue>().Where(v => v.Parent is JProperty).ToList();
         var properties = root.Descendants().OfType<JProperty>().ToList();
         var grants = root["grants"] as JArray;
-        switch (r.Number(0, 10))
+        T Pick<T>(IReadOnlyList<T> items) => items[r.Next(items.Count)];
+        switch (r.Next(0, 11))
         {
             case 0 when properties.Count > 0:
             {
-                var p = r.ListItem(properties);
+                var p = Pick(properties);
                 p.Remove();
                 return $"dropped {p.Path}";
             }
 
             case 1 when values.Count > 0:
             {
-                var v = r.ListItem(values);
+                var v = Pick(values);
                 var path = v.Path;
-                v.Replace(r.ArrayElement(Replacements).DeepClone());
+                v.Replace(Pick(Replacements).DeepClone());
                 return $"changed the type of {path}";
             }
 
@@ -194,31 +242,31 @@ public sealed class CaseFuzzTests
             {
                 var numbers = values.Where(v => v.Type is JTokenType.Integer or JTokenType.Float).ToList();
                 if (numbers.Count == 0) goto default;
-                var v = r.ListItem(numbers);
+                var v = Pick(numbers);
                 v.Value = -(decimal)v;
                 return $"flipped the sign of {v.Path}";
             }
 
             case 3 when values.Count > 1:
             {
-                var a = r.ListItem(values);
-                var b = r.ListItem(values);
+                var a = Pick(values);
+                var b = Pick(values);
                 (a.Value, b.Value) = (b.Value, a.Value);
                 return $"swapped {a.Path} and {b.Path}";
             }
 
             case 4 when grants is { Count: > 0 }:
             {
-                var copy = r.ListItem(grants.ToList()).DeepClone();
-                if (r.Bool()) copy["id"] = "dup-" + r.Number(0, 9);
+                var copy = Pick(grants.ToList()).DeepClone();
+                if (r.Next(2) == 0) copy["id"] = "dup-" + r.Next(0, 9);
                 grants.Add(copy);
                 return "duplicated a grant";
             }
 
             case 5 when properties.Count > 0:
             {
-                var p = r.ListItem(properties);
-                var name = r.Bool() ? p.Name.ToUpperInvariant() : p.Name + "s";
+                var p = Pick(properties);
+                var name = r.Next(2) == 0 ? p.Name.ToUpperInvariant() : p.Name + "s";
                 if (p.Parent is JObject parent && parent.ContainsKey(name)) goto default;
                 p.Replace(new JProperty(name, p.Value));
                 return $"renamed {p.Path} to {name}";
@@ -226,13 +274,13 @@ public sealed class CaseFuzzTests
 
             case 6 when root["request"] is JObject request:
             {
-                request["type"] = r.ArrayElement(RequestTypes.All.Append("withdraw").Append("USE").ToArray());
+                request["type"] = Pick(BundledRules.RuleSet.Contract.RequestTypes.Append("withdraw").Append("USE").ToArray());
                 return "changed the request type";
             }
 
             case 7 when root["account"] is JObject account:
             {
-                account["timeZone"] = r.ArrayElement(new[] { "Mars/Olympus", "UTC", "America/new_york", "+05:00", "Etc/GMT-14", "" });
+                account["timeZone"] = Pick(new[] { "Mars/Olympus", "UTC", "America/new_york", "+05:00", "Etc/GMT-14", "" });
                 return "changed the time zone";
             }
 
@@ -240,14 +288,14 @@ public sealed class CaseFuzzTests
             {
                 var instants = values.Where(v => v.Type == JTokenType.String && ((string)v!).Contains('T', StringComparison.Ordinal)).ToList();
                 if (instants.Count == 0) goto default;
-                var v = r.ListItem(instants);
-                v.Value = r.ArrayElement(new[] { "2026-11-25T10:00:00", "2026-02-30T00:00:00Z", "0001-01-01T00:00:00Z", "2026-11-25", "2026-11-25T10:00:00+25:00", "1999-12-31T23:59:59.9999999Z" });
+                var v = Pick(instants);
+                v.Value = Pick(new[] { "2026-11-25T10:00:00", "2026-02-30T00:00:00Z", "0001-01-01T00:00:00Z", "2026-11-25", "2026-11-25T10:00:00+25:00", "1999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59-05:00" });
                 return $"changed the instant {v.Path}";
             }
 
             case 9:
             {
-                root["unexpected"] = r.Bool() ? new JArray() : "field";
+                root["unexpected"] = r.Next(2) == 0 ? new JArray() : "field";
                 return "added an unknown field";
             }
 
@@ -255,48 +303,38 @@ public sealed class CaseFuzzTests
             {
                 var numbers = values.Where(v => v.Type is JTokenType.Integer or JTokenType.Float).ToList();
                 if (numbers.Count == 0) return "no change";
-                var v = r.ListItem(numbers);
-                v.Value = r.ArrayElement(new[] { 0m, 0.001m, 1e-28m, 79228162514264337593543950335m, -0.01m, 1e15m });
+                var v = Pick(numbers);
+                v.Value = Pick(new[] { 0m, 0.001m, 1e-28m, 79228162514264337593543950335m, -0.01m, 1e15m });
                 return $"set {v.Path} to an extreme";
             }
         }
     }
 
-    internal static string CutText(string text, Randomizer r) => r.Number(0, 2) switch
+    internal static string CutText(string text, Random r) => r.Next(0, 3) switch
     {
-        0 => text[..r.Number(0, text.Length - 1)],
-        1 => text.Insert(r.Number(0, text.Length), r.ArrayElement(new[] { "{", "]", ",", "\"", "\\", "\u0000", "NaN", "//" })),
-        _ => text.Remove(r.Number(0, text.Length - 1), 1),
+        0 => text[..r.Next(0, text.Length)],
+        1 => text.Insert(r.Next(0, text.Length + 1), new[] { "{", "]", ",", "\"", "\\", "\u0000", "NaN", "//", "\ufeff", "\\ud800", "\\udc00", "\\u0000" }[r.Next(12)]),
+        _ => text.Remove(r.Next(0, text.Length), 1),
     };
 
-    private static (CreditCase Case, string What) Mutate(CreditCase c, Randomizer r)
+    /// <summary>Flips, inserts or deletes one byte, favouring the bytes that matter to UTF-8 and JSON.</summary>
+    private static string MutateBytes(List<byte> bytes, Random r)
     {
-        var grants = c.Grants?.ToList() ?? [];
-        var i = grants.Count > 0 ? r.Number(0, grants.Count - 1) : -1;
-        if (i >= 0 && grants[i] is null) i = -1;
-        CreditCase With(Grant g) => c with { Grants = grants.Select((x, j) => j == i ? g : x).ToArray() };
-        switch (r.Number(0, 15))
+        byte[] interesting = [0x00, 0x09, 0x0A, 0x22, 0x27, 0x2C, 0x2F, 0x30, 0x5C, 0x7B, 0x7D, 0x7F, 0x80, 0xA0, 0xBF, 0xC0, 0xC1, 0xC3, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFE, 0xFF];
+        var value = r.Next(3) == 0 ? (byte)r.Next(256) : interesting[r.Next(interesting.Length)];
+        var at = r.Next(0, bytes.Count);
+        switch (r.Next(3))
         {
-            case 0 when i >= 0: return (With(grants[i] with { Amount = -grants[i].Amount - 0.01m }), "negative amount");
-            case 1 when i >= 0: return (With(grants[i] with { Remaining = grants[i].Amount + 0.01m }), "remaining above amount");
-            case 2 when i >= 0: return (c with { Grants = grants.Append(grants[i]).ToArray() }, "duplicate grant");
-            case 3 when i >= 0: return (With(grants[i] with { IssuedAt = c.AsOf + Duration.FromTicks(1) }), "issued after asOf");
-            case 4 when i >= 0: return (With(grants[i] with { ConfirmedAt = grants[i].IssuedAt - Duration.FromTicks(1) }), "confirmed before issue");
-            case 5 when i >= 0: return (With(grants[i] with { Kind = r.Bool() ? "gift" : null! }), "bad kind");
-            case 6 when i >= 0: return (With(grants[i] with { HolderAccountId = r.Bool() ? "" : null! }), "no holder");
-            case 7: return (c with { Account = c.Account with { Status = c.Account.Status == AccountStatuses.Open ? AccountStatuses.Closed : AccountStatuses.Open } }, "flipped status");
-            case 8: return (c with { Account = c.Account with { ClosedAt = c.AsOf + Duration.FromTicks(1) } }, "closed after asOf");
-            case 9: return (c with { Account = c.Account with { TimeZone = r.Bool() ? "Nowhere/Atlantis" : null! } }, "bad zone");
-            case 10: return (c with { Request = c.Request with { Type = r.ArrayElement(RequestTypes.All.ToArray()) } }, "other request type, same fields");
-            case 11: return (c with { Request = c.Request with { Amount = r.ArrayElement(new decimal?[] { 0m, -1m, null, 0.01m }) } }, "request amount");
-            case 12: return (c with { Request = c.Request with { GrantId = r.Bool() ? "missing" : null } }, "request grant");
-            case 13 when c.Account.BalanceMaintenance is { } m:
-                return (c with { Account = c.Account with { BalanceMaintenance = m with { Threshold = -m.Threshold - 1m, ReloadAmount = -m.ReloadAmount } } }, "negative maintenance");
-            case 14: return (r.Bool() ? c with { Grants = null! } : c with { Grants = grants.Append(null!).ToArray() }, "null grants");
+            case 0 when bytes.Count > 0:
+                bytes[at] = value;
+                return $"byte {at} set to 0x{value:X2}";
+            case 1:
+                bytes.Insert(at, value);
+                return $"0x{value:X2} inserted at {at}";
             default:
-                // A valid change: swap two amounts or move asOf by a tick; the oracle must still agree.
-                if (i >= 0) return (With(grants[i] with { Remaining = Math.Min(grants[i].Amount, grants[i].Remaining + 0.01m) }), "remaining up a cent");
-                return (c with { AsOf = c.AsOf + Duration.FromTicks(1) }, "asOf one tick later");
+                if (bytes.Count == 0) return "no change";
+                bytes.RemoveAt(at);
+                return $"byte {at} deleted";
         }
     }
 }

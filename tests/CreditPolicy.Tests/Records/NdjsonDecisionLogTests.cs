@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using CreditPolicy.Evaluation;
 using CreditPolicy.Json;
+using CreditPolicy.Model;
 using CreditPolicy.Records;
 using CreditPolicy.Rules;
 using CreditPolicy.Scenarios;
@@ -10,10 +12,13 @@ namespace CreditPolicy.Tests.Records;
 
 public sealed class NdjsonDecisionLogTests
 {
-    private static IReadOnlyList<Model.CreditCase> ScenarioCases()
+    /// <summary>The case of every bundled scenario that is a valid case.</summary>
+    private static IReadOnlyList<CreditCase> ScenarioCases() => ScenarioCases(TestPaths.CurrentTerms, BundledRules.Catalogue);
+
+    private static IReadOnlyList<CreditCase> ScenarioCases(string root, RuleCatalogue catalogue)
     {
-        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(TestPaths.CurrentTerms, ScenarioRunner.TestsFolder));
-        return scenarios.Select(s => CaseJson.FromToken(s.Case).GetCaseOrThrow(s.File)).ToArray();
+        var (scenarios, _) = ScenarioRunner.Discover(Path.Combine(root, ScenarioRunner.TestsFolder));
+        return scenarios.Select(s => catalogue.ReadCase(s.Case.Span)).Where(r => r.IsValid).Select(r => r.Case!).ToArray();
     }
 
     [Fact]
@@ -48,11 +53,13 @@ public sealed class NdjsonDecisionLogTests
             foreach (var c in ScenarioCases()) engine.Decide(c);
         }
 
+        // Replayed by another process: the rules loaded afresh, the cases read back from the log against them.
+        var replay = new CreditPolicyEngine(RuleCatalogue.Load(TestPaths.CurrentTerms));
         using var reader = File.OpenText(path);
-        var entries = NdjsonDecisionLog.Read(reader).ToArray();
+        var entries = NdjsonDecisionLog.Read(reader, replay.Catalogue).ToArray();
 
         Assert.Equal(ScenarioCases().Count, entries.Length);
-        var replay = new CreditPolicyEngine(RuleSet.Load(TestPaths.CurrentTerms));
+        Assert.Equal(ScenarioCases().Select(CanonicalCase.Serialize), entries.Select(e => CanonicalCase.Serialize(e.Case)));
         foreach (var entry in entries)
         {
             Assert.Equal(entry.Decision, DecisionJson.Serialize(replay.Decide(entry.Case), indented: false));
@@ -96,7 +103,7 @@ public sealed class NdjsonDecisionLogTests
         }
 
         using var reader = File.OpenText(path);
-        var entries = NdjsonDecisionLog.Read(reader).ToArray();
+        var entries = NdjsonDecisionLog.Read(reader, BundledRules.Catalogue).ToArray();
         Assert.Equal(threads * perThread, entries.Length);
         var expected = cases.Select(c => NdjsonDecisionLog.Line(c, new CreditPolicyEngine(BundledRules.RuleSet).Decide(c))).ToHashSet(StringComparer.Ordinal);
         Assert.All(File.ReadAllLines(path), line => Assert.Contains(line, expected));
@@ -108,9 +115,102 @@ public sealed class NdjsonDecisionLogTests
         var log = NdjsonDecisionLog.Line(TestCases.Example("use.json"), new CreditPolicyEngine(BundledRules.RuleSet).Decide(TestCases.Example("use.json")))
             + "\n\n{\"case\": 5}\n";
 
-        var ex = Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader(log)).ToArray());
+        var ex = Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader(log), BundledRules.Catalogue).ToArray());
 
-        Assert.Equal("decision log line 3: expected an object with case and decision", ex.Message);
+        Assert.Equal("decision log line 3: expected {\"case\":…,\"decision\":{…}} as the log writes it", ex.Message);
+    }
+
+    [Fact]
+    public void Read_LineWhoseCaseTheRulesVocabularyRefuses_ThrowsOrReportsItNamingTheField()
+    {
+        // A log written under other terms (here, with an attribute the bundled vocabulary lacks) is not read as if it were these.
+        var line = UseLine().Replace("\"status\":\"open\",", "\"status\":\"open\",\"tier\":\"gold\",", StringComparison.Ordinal);
+        var skipped = new List<DecisionLogProblem>();
+
+        var ex = Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader(line + "\n"), BundledRules.Catalogue).ToArray());
+        var entries = NdjsonDecisionLog.Read(new StringReader(line + "\n" + UseLine() + "\n"), BundledRules.Catalogue, skipped.Add).ToArray();
+
+        Assert.StartsWith("decision log line 1: case: account.tier (line 1, column ", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith("): unknown field; expected one of id, status, closedAt, timeZone, balanceMaintenance, termsVersion", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([2], entries.Select(e => e.Line));
+        Assert.Equal(1, Assert.Single(skipped).Line);
+    }
+
+    [Fact]
+    public void Line_AnyCase_IsTheCanonicalCaseAndTheDecisionOnOneLine()
+    {
+        var @case = TestCases.Read(File.ReadAllText(Path.Combine(TestPaths.Examples, "use.json")).Replace("\"g1\"", "\"g3\"", StringComparison.Ordinal));
+        var decision = BundledRules.Engine.Decide(@case);
+
+        var line = NdjsonDecisionLog.Line(@case, decision);
+
+        Assert.Equal($"{{\"case\":{CanonicalCase.Serialize(@case)},\"decision\":{DecisionJson.Serialize(decision, indented: false)}}}", line);
+        Assert.DoesNotContain('\n', line);
+        var entry = Assert.Single(NdjsonDecisionLog.Read(new StringReader(line), BundledRules.Catalogue));
+        Assert.Equal(["g2", "g3"], entry.Case.Grants.Select(g => g.Id));
+    }
+
+    [Fact]
+    public void Read_LogOfEveryScenarioAcrossVersions_ReplaysUnderTheSameTermsToTheSameBytes()
+    {
+        var catalogue = RuleCatalogue.Load(TestPaths.VersionedRules);
+        var cases = ScenarioCases(TestPaths.VersionedRules, catalogue);
+        var path = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+        var decisions = new List<Decision>();
+        using (var log = new NdjsonDecisionLog(path))
+        {
+            var engine = new CreditPolicyEngine(catalogue, log);
+            foreach (var c in cases) decisions.Add(engine.Decide(c));
+        }
+
+        var replay = new CreditPolicyEngine(RuleCatalogue.Load(TestPaths.VersionedRules));
+        using var reader = File.OpenText(path);
+        var entries = NdjsonDecisionLog.Read(reader, replay.Catalogue).ToArray();
+
+        Assert.Equal(cases.Count, entries.Length);
+        Assert.Contains(decisions, d => d.Rules.TermsVersion == TestPaths.CurrentVersion);
+        Assert.Contains(decisions, d => d.Rules.TermsVersion == TestPaths.LaterVersion);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var again = replay.Decide(entries[i].Case);
+            Assert.Equal(DecisionJson.Serialize(decisions[i], indented: false), entries[i].Decision);
+            Assert.Equal(entries[i].Decision, DecisionJson.Serialize(again, indented: false));
+        }
+    }
+
+    [Fact]
+    public void Read_PinnedCaseLoggedAndReplayed_DecidedUnderItsPinnedTermsWithItsOwnDigest()
+    {
+        // Issue 10: the pin (account.termsVersion) is part of the case. A case pinned to the earlier terms, decided after the
+        // later ones took effect, must be replayed under the earlier terms, and must not share a digest with the unpinned case.
+        var catalogue = RuleCatalogue.Load(TestPaths.VersionedRules);
+        var builder = new CaseBuilder(catalogue).AsOf("2027-07-02T12:00:00Z").Promotional("g-promo", 20m, "2026-12-15T00:00:00Z");
+        var unpinned = builder.Use(10m);
+        var pinned = builder.PinnedTo(TestPaths.CurrentVersion).Use(10m);
+        var path = Path.Combine(TestCases.TempDirectory(), "decisions.ndjson");
+        Decision pinnedDecision, unpinnedDecision;
+        using (var log = new NdjsonDecisionLog(path))
+        {
+            var engine = new CreditPolicyEngine(catalogue, log);
+            pinnedDecision = engine.Decide(pinned);
+            unpinnedDecision = engine.Decide(unpinned);
+        }
+
+        var replay = new CreditPolicyEngine(RuleCatalogue.Load(TestPaths.VersionedRules));
+        using var reader = File.OpenText(path);
+        var entries = NdjsonDecisionLog.Read(reader, replay.Catalogue).ToArray();
+        var replayedPinned = replay.Decide(entries[0].Case);
+        var replayedUnpinned = replay.Decide(entries[1].Case);
+
+        Assert.Equal(TestPaths.CurrentVersion, entries[0].Case.Account.TermsVersion);
+        Assert.Null(entries[1].Case.Account.TermsVersion);
+        Assert.Equal((Outcome.Permit, TestPaths.CurrentVersion), (pinnedDecision.Outcome, pinnedDecision.Rules.TermsVersion));
+        Assert.Equal((Outcome.Deny, TestPaths.LaterVersion), (unpinnedDecision.Outcome, unpinnedDecision.Rules.TermsVersion));
+        Assert.Equal(entries[0].Decision, DecisionJson.Serialize(replayedPinned, indented: false));
+        Assert.Equal(entries[1].Decision, DecisionJson.Serialize(replayedUnpinned, indented: false));
+        Assert.Equal(TestPaths.CurrentVersion, replayedPinned.Rules.TermsVersion);
+        Assert.NotEqual(pinnedDecision.Record!.CaseDigest, unpinnedDecision.Record!.CaseDigest);
+        Assert.Equal(pinnedDecision.Record.CaseDigest, replayedPinned.Record!.CaseDigest);
     }
 
     [Fact]
@@ -131,7 +231,7 @@ public sealed class NdjsonDecisionLogTests
     {
         var skipped = new List<DecisionLogProblem>();
         using var reader = File.OpenText(path);
-        var entries = NdjsonDecisionLog.Read(reader, skipped.Add).ToArray();
+        var entries = NdjsonDecisionLog.Read(reader, BundledRules.Catalogue, skipped.Add).ToArray();
         return (entries, skipped.ToArray());
     }
 
@@ -160,11 +260,12 @@ public sealed class NdjsonDecisionLogTests
         var text = $"{line}\n{{\"case\": 5}}\nnot json at all\n\n{line}\n";
         var skipped = new List<DecisionLogProblem>();
 
-        var entries = NdjsonDecisionLog.Read(new StringReader(text), skipped.Add).ToArray();
+        var entries = NdjsonDecisionLog.Read(new StringReader(text), BundledRules.Catalogue, skipped.Add).ToArray();
 
         Assert.Equal([1, 5], entries.Select(e => e.Line));
         Assert.Equal([2, 3], skipped.Select(p => p.Line));
-        Assert.Equal("expected an object with case and decision", skipped[0].Message);
+        Assert.Equal("expected {\"case\":…,\"decision\":{…}} as the log writes it", skipped[0].Message);
+        Assert.StartsWith("not valid JSON (an unfinished line?): ", skipped[1].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -175,13 +276,13 @@ public sealed class NdjsonDecisionLogTests
         var torn = line[..(line.Length / 2)];
         var skipped = new List<DecisionLogProblem>();
 
-        var entries = NdjsonDecisionLog.Read(new StringReader($"{line}\n{torn}{line}\n{line}\n"), skipped.Add).ToArray();
+        var entries = NdjsonDecisionLog.Read(new StringReader($"{line}\n{torn}{line}\n{line}\n"), BundledRules.Catalogue, skipped.Add).ToArray();
 
         Assert.Equal([1, 2, 3], entries.Select(e => e.Line));
         Assert.All(entries, e => Assert.Equal(entries[0].Decision, e.Decision));
         var problem = Assert.Single(skipped);
         Assert.Equal($"decision log line 2: the first {torn.Length} characters are an unfinished line (a write cut short, for example by a crash) and were skipped; the entry after them was read", problem.ToString());
-        Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader($"{torn}{line}\n")).ToArray());
+        Assert.Throws<InvalidDataException>(() => NdjsonDecisionLog.Read(new StringReader($"{torn}{line}\n"), BundledRules.Catalogue).ToArray());
     }
 
     [Fact]
@@ -277,7 +378,7 @@ public sealed class NdjsonDecisionLogTests
             log.Dispose();
 
             using var reader = File.OpenText(path);
-            Assert.Equal(returned, NdjsonDecisionLog.Read(reader).Count());
+            Assert.Equal(returned, NdjsonDecisionLog.Read(reader, BundledRules.Catalogue).Count());
         }
         finally
         {
