@@ -14,9 +14,9 @@ public sealed class SweepTests
 
     private static async Task<(string Output, SweepSummary Summary)> Run(Stream input, SweepOptions options)
     {
-        var output = new StringWriter { NewLine = "\n" };
+        var output = new MemoryStream();
         var summary = await Sweep.RunAsync(Engine, input, output, options);
-        return (output.ToString(), summary);
+        return (System.Text.Encoding.UTF8.GetString(output.ToArray()), summary);
     }
 
     private static Task<(string Output, SweepSummary Summary)> Run(string input, SweepOptions options) => Run(NdjsonCorpus.Bytes(input), options);
@@ -185,7 +185,7 @@ public sealed class SweepTests
             // What the tests that ran before left alive (engines, caches) is not the sweep's: count only what it adds.
             var before = GC.GetTotalMemory(forceFullCollection: true);
             await using var input = File.OpenRead(path);
-            var summary = await Sweep.RunAsync(Engine, input, TextWriter.Null, new SweepOptions(Parallelism: 2), new SyncProgress(p =>
+            var summary = await Sweep.RunAsync(Engine, input, Stream.Null, new SweepOptions(Parallelism: 2), new SyncProgress(p =>
             {
                 if (p.Lines % 2048 != 0) return;
                 samples++;
