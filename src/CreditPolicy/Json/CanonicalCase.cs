@@ -112,9 +112,91 @@ public static class CanonicalCase
     {
         foreach (var a in o.Entity.Attributes)
         {
-            w.WritePropertyName(a.Utf8Name);
-            Value(w, a.Kind, a.GetBoxed(o));
+            w.WritePropertyName(a.EncodedName);
+            var write = (Action<Utf8JsonWriter, CaseObject>?)a.CanonicalWriter ?? Bind(a, o.Entity);
+            write(w, o);
         }
+    }
+
+    /// <summary>Compiles, once per attribute, a writer that reads its typed field and writes it: no boxing per case.</summary>
+    private static Action<Utf8JsonWriter, CaseObject> Bind(AttributeContract a, EntityContract entity)
+    {
+        var w = System.Linq.Expressions.Expression.Parameter(typeof(Utf8JsonWriter), "w");
+        var o = System.Linq.Expressions.Expression.Parameter(typeof(CaseObject), "o");
+        System.Linq.Expressions.Expression value = a.Structural switch
+        {
+            Structural.AccountId => System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(o, typeof(CaseAccount)), nameof(CaseAccount.Id)),
+            Structural.GrantId => System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(o, typeof(CaseGrant)), nameof(CaseGrant.Id)),
+            Structural.GrantKind => System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(o, typeof(CaseGrant)), nameof(CaseGrant.Kind)),
+            Structural.GrantRemaining => System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(o, typeof(CaseGrant)), nameof(CaseGrant.Remaining)),
+            _ => System.Linq.Expressions.Expression.Field(System.Linq.Expressions.Expression.Convert(o, entity.DataType), a.Field!),
+        };
+        var type = value.Type;
+        var method = typeof(CanonicalCase).GetMethod(nameof(WriteTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(Utf8JsonWriter), type])
+            ?? typeof(CanonicalCase).GetMethod(nameof(WriteTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(Utf8JsonWriter), typeof(CaseObject)])!;
+        if (method.GetParameters()[1].ParameterType != type) value = System.Linq.Expressions.Expression.Convert(value, method.GetParameters()[1].ParameterType);
+        var writer = System.Linq.Expressions.Expression.Lambda<Action<Utf8JsonWriter, CaseObject>>(System.Linq.Expressions.Expression.Call(method, w, value), w, o).Compile();
+        a.CanonicalWriter = writer;
+        return writer;
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, string? value)
+    {
+        if (value is null) w.WriteNullValue();
+        else w.WriteStringValue(value);
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, decimal value) => w.WriteNumberValue(value);
+
+    private static void WriteTyped(Utf8JsonWriter w, decimal? value)
+    {
+        if (value is { } v) w.WriteNumberValue(v);
+        else w.WriteNullValue();
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, long value) => w.WriteNumberValue(value);
+
+    private static void WriteTyped(Utf8JsonWriter w, long? value)
+    {
+        if (value is { } v) w.WriteNumberValue(v);
+        else w.WriteNullValue();
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, bool value) => w.WriteBooleanValue(value);
+
+    private static void WriteTyped(Utf8JsonWriter w, bool? value)
+    {
+        if (value is { } v) w.WriteBooleanValue(v);
+        else w.WriteNullValue();
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, NodaTime.Instant value) => InstantValue(w, value);
+
+    private static void WriteTyped(Utf8JsonWriter w, NodaTime.Instant? value)
+    {
+        if (value is { } v) InstantValue(w, v);
+        else w.WriteNullValue();
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, LocalDate value) => w.WriteStringValue(ValueText.Format(value));
+
+    private static void WriteTyped(Utf8JsonWriter w, LocalDate? value)
+    {
+        if (value is { } v) w.WriteStringValue(ValueText.Format(v));
+        else w.WriteNullValue();
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, StringSet value)
+    {
+        w.WriteStartArray();
+        foreach (var item in value) w.WriteStringValue(item);
+        w.WriteEndArray();
+    }
+
+    private static void WriteTyped(Utf8JsonWriter w, CaseObject nested)
+    {
+        if (nested.Present) Closed(w, nested);
+        else w.WriteNullValue();
     }
 
     private static void Value(Utf8JsonWriter w, AttributeKind kind, object? value)

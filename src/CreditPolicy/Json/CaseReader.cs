@@ -322,7 +322,7 @@ internal ref struct CaseReader
         var index = 0;
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
-            var path = GrantPath(index++);
+            var path = new JsonPath("grants", index++, null);
             if (r.TokenType == JsonTokenType.StartObject)
             {
                 starts.Add(r.TokenStartIndex);
@@ -398,7 +398,7 @@ internal ref struct CaseReader
     private RequestContract? FindRequest(string name) => _contract.Requests.GetValueOrDefault(name);
 
     /// <summary>Reads one object of an entity, from its start to its end; the caller checks the result only when no problem was found.</summary>
-    private CaseObject ReadObject(ref Utf8JsonReader r, EntityContract entity, string path, RequestContract? request)
+    private CaseObject ReadObject(ref Utf8JsonReader r, EntityContract entity, JsonPath path, RequestContract? request)
     {
         var start = r.TokenStartIndex;
         var obj = entity.Create();
@@ -422,10 +422,10 @@ internal ref struct CaseReader
 
                 if (entity.Role == EntityRole.Account && r.ValueTextEquals("termsVersion"u8))
                 {
-                    if (pinSeen) Problem(at, Join(path, "termsVersion"), "this field appears more than once; each field may be given once");
+                    if (pinSeen) Problem(at, path.Then("termsVersion"), "this field appears more than once; each field may be given once");
                     pinSeen = true;
                     r.Read();
-                    ReadPin(ref r, (CaseAccount)obj, Join(path, "termsVersion"));
+                    ReadPin(ref r, (CaseAccount)obj, path.Then("termsVersion"));
                     continue;
                 }
 
@@ -439,7 +439,7 @@ internal ref struct CaseReader
             var bit = 1UL << attribute.Index;
             if ((given & bit) != 0)
             {
-                Problem(at, Join(path, attribute.Name), "this field appears more than once; each field may be given once");
+                Problem(at, path.Then(attribute.Name), "this field appears more than once; each field may be given once");
                 r.Skip();
                 continue;
             }
@@ -448,7 +448,7 @@ internal ref struct CaseReader
             r.Read();
             if (r.TokenType == JsonTokenType.Null && !attribute.Required) continue; // an optional attribute given as null is absent
             seen |= bit;
-            ReadValue(ref r, attribute, obj, Join(path, attribute.Name));
+            ReadValue(ref r, attribute, obj, path.Then(attribute.Name));
         }
 
         // Absent attributes: required ones are problems; optional ones take the grant's kind default, else their own.
@@ -458,7 +458,7 @@ internal ref struct CaseReader
             if ((seen & (1UL << attribute.Index)) != 0) continue;
             if (attribute.Required)
             {
-                Problem(start, Join(path, attribute.Name), request is null ? "required field is missing" : $"required for a '{request.Type}' request");
+                Problem(start, path.Then(attribute.Name), request is null ? "required field is missing" : $"required for a '{request.Type}' request");
                 continue;
             }
 
@@ -471,7 +471,7 @@ internal ref struct CaseReader
         return obj;
     }
 
-    private void ReadPin(ref Utf8JsonReader r, CaseAccount account, string path)
+    private void ReadPin(ref Utf8JsonReader r, CaseAccount account, JsonPath path)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.String)
@@ -496,7 +496,7 @@ internal ref struct CaseReader
         account._termsVersion = text;
     }
 
-    private void ReadValue(ref Utf8JsonReader r, AttributeContract a, CaseObject obj, string path)
+    private void ReadValue(ref Utf8JsonReader r, AttributeContract a, CaseObject obj, JsonPath path)
     {
         var at = r.TokenStartIndex;
         if (r.TokenType == JsonTokenType.Null)
@@ -511,19 +511,19 @@ internal ref struct CaseReader
             case AttributeKind.GrantId:
                 if (ReadString(ref r, a, path) is { } s)
                 {
-                    Set(a, obj, s);
+                    SetString(a, obj, s);
                     if (a.Kind == AttributeKind.GrantId && obj is CaseRequest req) req._target = s;
                 }
 
                 break;
             case AttributeKind.Enum:
             case AttributeKind.Kind:
-                if (ReadEnum(ref r, a, path) is { } e) Set(a, obj, e);
+                if (ReadEnum(ref r, a, path) is { } e) SetString(a, obj, e);
                 break;
             case AttributeKind.TimeZone:
                 if (ReadString(ref r, a, path) is { } zoneId)
                 {
-                    if (_contract.TimeZones.Find(zoneId) is { } zone) Set(a, obj, zone.Id);
+                    if (_contract.TimeZones.Find(zoneId) is { } zone) SetString(a, obj, zone.Id);
                     else Problem(at, path, $"expected an IANA time zone id such as \"America/New_York\", got \"{Truncate(zoneId)}\"");
                 }
 
@@ -543,7 +543,7 @@ internal ref struct CaseReader
                 }
                 else
                 {
-                    Set(a, obj, d);
+                    SetValue(a, obj, d);
                 }
 
                 break;
@@ -562,22 +562,22 @@ internal ref struct CaseReader
                 }
                 else
                 {
-                    Set(a, obj, l);
+                    SetValue(a, obj, l);
                 }
 
                 break;
             case AttributeKind.Boolean:
-                if (r.TokenType is JsonTokenType.True or JsonTokenType.False) Set(a, obj, r.TokenType == JsonTokenType.True);
+                if (r.TokenType is JsonTokenType.True or JsonTokenType.False) SetValue(a, obj, r.TokenType == JsonTokenType.True);
                 else Expected(ref r, path, $"expected true or false, got {Describe(ref r)}");
                 break;
             case AttributeKind.Instant:
-                if (ReadInstant(ref r, path) is { } instant) Set(a, obj, instant);
+                if (ReadInstant(ref r, path) is { } instant) SetValue(a, obj, instant);
                 break;
             case AttributeKind.Date:
                 if (r.TokenType == JsonTokenType.String && r.ValueSpan.Length <= 64
                     && TextOrNull(ref r) is { Length: 10 } dateText && ValueText.TryParseDate(dateText, out var date))
                 {
-                    Set(a, obj, date);
+                    SetValue(a, obj, date);
                 }
                 else
                 {
@@ -593,6 +593,16 @@ internal ref struct CaseReader
                 else Expected(ref r, path, $"expected an object, got {Describe(ref r)}");
                 break;
         }
+    }
+
+    private static void SetString(AttributeContract a, CaseObject obj, string value) => ((Action<CaseObject, string>)a.Setter!)(obj, value);
+
+    /// <summary>Sets a value-typed attribute through its typed setter: no boxing on the way to the field.</summary>
+    private static void SetValue<T>(AttributeContract a, CaseObject obj, T value)
+        where T : struct
+    {
+        if (a.IsNullable) ((Action<CaseObject, T?>)a.Setter!)(obj, value);
+        else ((Action<CaseObject, T>)a.Setter!)(obj, value);
     }
 
     private static void Set(AttributeContract a, CaseObject obj, object value)
@@ -626,7 +636,7 @@ internal ref struct CaseReader
         }
     }
 
-    private string? ReadString(ref Utf8JsonReader r, AttributeContract a, string path)
+    private string? ReadString(ref Utf8JsonReader r, AttributeContract a, JsonPath path)
     {
         if (r.TokenType != JsonTokenType.String)
         {
@@ -637,7 +647,7 @@ internal ref struct CaseReader
         return CheckedString(ref r, a.MaxLength, path);
     }
 
-    private string? CheckedString(ref Utf8JsonReader r, int maxLength, string path)
+    private string? CheckedString(ref Utf8JsonReader r, int maxLength, JsonPath path)
     {
         var at = r.TokenStartIndex;
         string s;
@@ -676,7 +686,7 @@ internal ref struct CaseReader
         return s;
     }
 
-    private string? ReadEnum(ref Utf8JsonReader r, AttributeContract a, string path)
+    private string? ReadEnum(ref Utf8JsonReader r, AttributeContract a, JsonPath path)
     {
         if (r.TokenType != JsonTokenType.String)
         {
@@ -688,9 +698,11 @@ internal ref struct CaseReader
         if (!r.ValueIsEscaped)
         {
             // The declared string itself: no allocation, and every case holds the same instance.
-            foreach (var v in values)
+            var utf8 = a.Utf8Values;
+            var span = r.ValueSpan;
+            for (var i = 0; i < utf8.Length; i++)
             {
-                if (r.ValueTextEquals(v)) return v;
+                if (span.SequenceEqual(utf8[i])) return values[i];
             }
         }
 
@@ -706,7 +718,7 @@ internal ref struct CaseReader
         return null;
     }
 
-    private StringSet? ReadSet(ref Utf8JsonReader r, AttributeContract a, string path)
+    private StringSet? ReadSet(ref Utf8JsonReader r, AttributeContract a, JsonPath path)
     {
         if (r.TokenType != JsonTokenType.StartArray)
         {
@@ -718,7 +730,7 @@ internal ref struct CaseReader
         var ok = true;
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
-            var itemPath = $"{path}[{items.Count}]";
+            var itemPath = path.Item(items.Count);
             if (items.Count >= a.MaxItems)
             {
                 Problem(r.TokenStartIndex, path, $"more than the {a.MaxItems.ToString("N0", CultureInfo.InvariantCulture)} elements this set may hold");
@@ -763,7 +775,7 @@ internal ref struct CaseReader
         return ok ? StringSet.Of(items) : null;
     }
 
-    private Instant? ReadInstantField(ref Utf8JsonReader r, string path, bool required)
+    private Instant? ReadInstantField(ref Utf8JsonReader r, JsonPath path, bool required)
     {
         if (r.TokenType == JsonTokenType.Null)
         {
@@ -774,7 +786,7 @@ internal ref struct CaseReader
         return ReadInstant(ref r, path);
     }
 
-    private Instant? ReadInstant(ref Utf8JsonReader r, string path)
+    private Instant? ReadInstant(ref Utf8JsonReader r, JsonPath path)
     {
         if (r.TokenType == JsonTokenType.String && TryInstant(ref r, out var instant)) return instant;
         Expected(ref r, path, $"expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got {Describe(ref r)}");
@@ -801,7 +813,7 @@ internal ref struct CaseReader
                 {
                     if (string.Equals(grants[i]._id, grants[j]._id, StringComparison.Ordinal))
                     {
-                        Problem(starts[i], GrantPath(i) + ".id", $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
+                        Problem(starts[i], new JsonPath("grants", i, "id"), $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
                         break;
                     }
                 }
@@ -813,7 +825,7 @@ internal ref struct CaseReader
         var ids = new HashSet<string>(grants.Count, StringComparer.Ordinal);
         for (var i = 0; i < grants.Count; i++)
         {
-            if (!ids.Add(grants[i]._id)) Problem(starts[i], GrantPath(i) + ".id", $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
+            if (!ids.Add(grants[i]._id)) Problem(starts[i], new JsonPath("grants", i, "id"), $"duplicate grant id \"{Truncate(grants[i]._id)}\"; grant ids must be unique");
         }
     }
 
@@ -827,25 +839,26 @@ internal ref struct CaseReader
         return false;
     }
 
-    private void Unknown(ref Utf8JsonReader r, string path, IReadOnlyList<string> known, string? instead = null)
+    private void Unknown(ref Utf8JsonReader r, JsonPath path, IReadOnlyList<string> known, string? instead = null)
     {
         var at = r.TokenStartIndex;
         var name = r.GetString()!;
         var near = known.FirstOrDefault(n => Spelling.IsNear(n, name));
-        Problem(at, Join(path, name), near is not null
+        Problem(at, path.Then(name), near is not null
             ? $"unknown field; did you mean '{near}'?"
             : instead ?? $"unknown field; expected one of {string.Join(", ", known)}");
         r.Skip();
     }
 
-    private void Expected(ref Utf8JsonReader r, string path, string message)
+    private void Expected(ref Utf8JsonReader r, JsonPath path, string message)
     {
         Problem(r.TokenStartIndex, path, message);
         if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) r.Skip();
     }
 
-    private void Problem(long byteOffset, string path, string message)
+    private void Problem(long byteOffset, JsonPath where, string message)
     {
+        var path = where.ToString();
         var (line, column) = LocateInInput((int)Math.Min(byteOffset, _input.Length));
         Add(new CaseProblem(path, message, line, column));
     }
@@ -1049,7 +1062,7 @@ internal ref struct CaseReader
     }
 
     /// <summary>Whether the property name at the reader is text; when it is not, reports it at <paramref name="path"/> (the object holding it) and skips its value.</summary>
-    private bool NameIsText(ref Utf8JsonReader r, string path)
+    private bool NameIsText(ref Utf8JsonReader r, JsonPath path)
     {
         if (!r.ValueIsEscaped || TextOrNull(ref r) is not null) return true;
         Problem(r.TokenStartIndex, path, "a field name is " + LoneSurrogate);
@@ -1100,7 +1113,7 @@ internal ref struct CaseReader
 
     private static string Join(string path, string name) => path == "$" ? name : path + "." + name;
 
-    private static string GrantPath(int index) => string.Create(CultureInfo.InvariantCulture, $"grants[{index}]");
+    private static string GrantPath(int index) => new JsonPath("grants", index, null).ToString();
 
     internal static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }
@@ -1121,4 +1134,26 @@ public sealed record CaseReadResult(CreditCase? Case, IReadOnlyList<CaseProblem>
     internal static CaseReadResult Success(CreditCase c) => new(c, []);
 
     internal static CaseReadResult Failure(CaseProblem p) => new(null, [p]);
+}
+
+/// <summary>A JSON path built only when a problem names it: reading a valid case allocates no path strings.</summary>
+/// <param name="Base">The path so far, such as <c>account</c>, <c>grants</c> or <c>$</c>.</param>
+/// <param name="Index">An array index after <paramref name="Base"/>, or -1.</param>
+/// <param name="Leaf">A field name after that, or null.</param>
+internal readonly record struct JsonPath(string Base, int Index, string? Leaf)
+{
+    public static implicit operator JsonPath(string path) => new(path, -1, null);
+
+    /// <summary>The path of a field of this object.</summary>
+    public JsonPath Then(string name) => Leaf is null ? new JsonPath(Base, Index, name) : new JsonPath(ToString(), -1, name);
+
+    /// <summary>The path of an element of this array.</summary>
+    public JsonPath Item(int index) => Index < 0 && Leaf is null ? new JsonPath(Base, index, null) : new JsonPath(ToString(), index, null);
+
+    public override string ToString()
+    {
+        var text = Index < 0 ? Base : string.Create(CultureInfo.InvariantCulture, $"{Base}[{Index}]");
+        if (Leaf is null) return text;
+        return text == "$" ? Leaf : text + "." + Leaf;
+    }
 }

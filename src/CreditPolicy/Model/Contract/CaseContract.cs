@@ -66,6 +66,9 @@ internal sealed class AttributeContract
     /// <summary>For enums and sets: the allowed strings; for kinds: the declared kinds.</summary>
     public IReadOnlyList<string>? Values { get; init; }
 
+    /// <summary><see cref="Values"/> as UTF-8, to match JSON strings without decoding them.</summary>
+    public byte[][] Utf8Values => field ??= (Values ?? []).Select(v => Encoding.UTF8.GetBytes(v)).ToArray();
+
     public decimal? Minimum { get; init; }
 
     public decimal? ExclusiveMinimum { get; init; }
@@ -102,6 +105,12 @@ internal sealed class AttributeContract
     internal Delegate? Setter { get; set; }
 
     internal Func<CaseObject, object?>? Getter { get; set; }
+
+    /// <summary>The name as JSON text, encoded once.</summary>
+    internal System.Text.Json.JsonEncodedText EncodedName => field.Value is null ? field = System.Text.Json.JsonEncodedText.Encode(Name) : field;
+
+    /// <summary>How the canonical form writes this attribute, compiled on first use by the Json layer.</summary>
+    internal Delegate? CanonicalWriter { get; set; }
 
     /// <summary>The value on an object of this attribute's entity, boxed; structural attributes read their base members.</summary>
     public object? GetBoxed(CaseObject o) => Getter!(o);
