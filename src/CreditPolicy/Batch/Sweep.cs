@@ -113,16 +113,20 @@ internal static class Sweep
         return new SweepSummary(lines, skipped, errors, byOutcome, byClause, clock.Elapsed);
     }
 
-    private enum ResultKind
+    /// <summary>What became of one line: decided, an error record, or left to another shard.</summary>
+    internal enum ResultKind
     {
         Decided,
         Error,
         Skipped,
     }
 
-    private readonly record struct LineResult(ResultKind Kind, string Json, Outcome Outcome, string[] Clauses);
+    /// <summary>One line's output: the JSON sweep writes for it (without the line feed), and for a decision its outcome and the clauses it cites.</summary>
+    internal readonly record struct LineResult(ResultKind Kind, string Json, Outcome Outcome, string[] Clauses);
 
-    private static LineResult Evaluate(ICreditPolicy policy, NdjsonLine line, SweepOptions options)
+    /// <summary>Reads and decides one line, giving the output line <c>sweep</c> writes for it; the one writer of that line, for every door that streams cases.</summary>
+    /// <exception cref="IOException">Thrown when the policy's decision sink cannot record the decision.</exception>
+    internal static LineResult Evaluate(ICreditPolicy policy, NdjsonLine line, SweepOptions options)
     {
         var read = NdjsonCases.Read(line, policy);
         if (options.ShardCount > 1 && NdjsonCases.ShardOf(read.AccountId, line.Utf8.Span, options.ShardCount) != options.Shard)
