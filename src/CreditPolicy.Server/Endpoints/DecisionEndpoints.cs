@@ -127,8 +127,10 @@ internal sealed partial class DecisionEndpoints(
 
     private async Task StreamBatch(HttpContext context)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = options.MaxBatchBytes;
+        // The batch's own limit replaces Kestrel's per-case one: counted here, so it holds on any server.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
         if (context.Features.Get<IHttpBodyControlFeature>() is { } control) control.AllowSynchronousIO = true;
+        var body = new LimitedReadStream(context.Request.Body, options.MaxBatchBytes);
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -143,7 +145,7 @@ internal sealed partial class DecisionEndpoints(
         try
         {
             await OrderedParallel.RunAsync(
-                NdjsonCases.Lines(context.Request.Body),
+                NdjsonCases.Lines(body),
                 line => Evaluate(line, sweep),
                 async (result, ct) =>
                 {
@@ -154,14 +156,14 @@ internal sealed partial class DecisionEndpoints(
                 sweep.Parallelism,
                 cancellationToken: stop.Token);
         }
+        catch (LimitedReadStream.TooLongException)
+        {
+            failure = $"the batch is longer than {options.MaxBatchBytes:N0} bytes; the lines after the last one answered were not read";
+        }
         catch (IOException ex) when (ex is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
         {
             LogNotRecorded(logger, ex);
             failure = "a decision could not be written to the decision log, so it and the lines after it were not handed out; act on no decision missing from this stream";
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            failure = $"the batch is longer than {options.MaxBatchBytes:N0} bytes; the lines after the last one answered were not read";
         }
         finally
         {
