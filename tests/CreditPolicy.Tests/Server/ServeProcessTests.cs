@@ -36,7 +36,7 @@ public sealed class ServeProcessTests
 
         // Long batches in flight when SIGTERM comes (their readers pause, so the server cannot have finished writing):
         // each must still be answered to its last line.
-        const int BatchLines = 10_000;
+        const int BatchLines = 5_000;
         var batchBody = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(OneLine("use.json") + "\n", BatchLines)));
         var batchesStarted = new CountdownEvent(2);
         var batches = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
@@ -64,7 +64,7 @@ public sealed class ServeProcessTests
 
         // And single decisions on fresh connections, before and after the signal.
         using var stop = new CancellationTokenSource();
-        var singles = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        var singles = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             var results = new List<(bool Answered, bool Whole)>();
             while (!stop.IsCancellationRequested)
