@@ -42,15 +42,15 @@ internal static class CreditPolicyServer
             throw new ArgumentException("a bearer token and --allow-unauthenticated contradict each other; give one");
         }
 
-        var exposed = addresses.Where(a => !ListenAddresses.IsLoopback(a)).ToArray();
+        var exposed = addresses.Where(a => !ListenAddresses.IsLoopback(a.Uri)).ToArray();
         if (exposed.Length > 0 && token is null && !options.AllowUnauthenticated)
         {
-            throw new ArgumentException($"{string.Join(", ", exposed.Select(a => a.OriginalString))} can be reached from other machines: give a bearer token (--token-file FILE) or, behind a proxy that authenticates, --allow-unauthenticated");
+            throw new ArgumentException($"{string.Join(", ", exposed.Select(a => a.Text))} can be reached from other machines: give a bearer token (--token-file FILE) or, behind a proxy that authenticates, --allow-unauthenticated");
         }
 
         // Production whatever ASPNETCORE_ENVIRONMENT says: Development would show exception pages with stack traces.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = [] });
-        builder.WebHost.UseUrls(string.Join(';', addresses.Select(a => a.OriginalString)));
+        builder.WebHost.UseUrls(string.Join(';', addresses.Select(a => a.Text)));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

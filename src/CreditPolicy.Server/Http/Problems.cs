@@ -103,7 +103,8 @@ internal static class Problems
         response.StatusCode = status;
         response.ContentType = ContentType;
         response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        // Not RequestAborted: a timed-out request's token is already cancelled, and its 408 must still be written.
+        await response.Body.WriteAsync(body, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>A problem's JSON bytes.</summary>

@@ -6,11 +6,12 @@ namespace CreditPolicy.Server.Security;
 internal static class ListenAddresses
 {
     /// <summary>Splits <c>--urls</c> (separated by <c>;</c>) and checks each is an absolute <c>http://</c> URL with a host and port.</summary>
+    /// <returns>Each address as given, and as a URI to check (Kestrel's wildcards <c>*</c> and <c>+</c> read as a host that is not loopback).</returns>
     /// <exception cref="ArgumentException">Thrown when an address is not one, naming it.</exception>
-    public static IReadOnlyList<Uri> Parse(string urls)
+    public static IReadOnlyList<(string Text, Uri Uri)> Parse(string urls)
     {
         ArgumentNullException.ThrowIfNull(urls);
-        var parsed = new List<Uri>();
+        var parsed = new List<(string, Uri)>();
         foreach (var part in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             // Kestrel's wildcards (http://*:80, http://+:80) are not URIs; read them as a host that is not loopback.
@@ -20,7 +21,7 @@ internal static class ListenAddresses
                 throw new ArgumentException($"'{part}' is not an address to listen on: expected http://HOST:PORT, for example {CreditPolicyServerOptions.DefaultUrls} (TLS belongs to a proxy in front)");
             }
 
-            parsed.Add(uri);
+            parsed.Add((part, uri));
         }
 
         if (parsed.Count == 0) throw new ArgumentException($"no address to listen on: expected http://HOST:PORT, for example {CreditPolicyServerOptions.DefaultUrls}");

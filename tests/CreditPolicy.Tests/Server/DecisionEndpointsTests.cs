@@ -164,6 +164,20 @@ public sealed class DecisionEndpointsTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Decide_BodySlowerThanTheRequestTimeout_408()
+    {
+        await using var server = await InProcessServer.StartAsync(TestPaths.Rules, o => o.RequestTimeout = TimeSpan.FromMilliseconds(500));
+        using var content = new StreamContent(new StallingStream(Example("use.json")[..100], TimeSpan.FromSeconds(20)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await server.Client.PostAsync("/v1/decisions", content);
+        var problem = JObject.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+        Assert.Equal("urn:creditpolicy:problem:request-timeout", (string?)problem["type"]);
+    }
+
     [Theory]
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
@@ -281,6 +295,48 @@ internal sealed class UnknownLengthStream(byte[] bytes) : Stream
     {
         var n = Math.Min(count, bytes.Length - _position);
         Array.Copy(bytes, _position, buffer, offset, n);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A body that sends some bytes, then stalls (as a slow or stuck client does) before it ends.</summary>
+internal sealed class StallingStream(byte[] bytes, TimeSpan stall) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_position == bytes.Length)
+        {
+            await Task.Delay(stall, cancellationToken);
+            return 0;
+        }
+
+        var n = Math.Min(buffer.Length, bytes.Length - _position);
+        bytes.AsMemory(_position, n).CopyTo(buffer);
         _position += n;
         return n;
     }
