@@ -47,6 +47,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         var batch = new BatchCommands(stdin, stdout, stderr, _rulesSearch, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected, stdoutStream);
         root.Subcommands.Add(batch.Sweep());
         root.Subcommands.Add(batch.Diff());
+        root.Subcommands.Add(ServeCommand());
         return root;
     }
 
@@ -63,7 +64,12 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+
+            // serve stops on SIGTERM and Ctrl-C as a host does (finish the requests in flight, then exit 0); the
+            // command line's own handler would end it after two seconds with 143.
+            if (parse.CommandResult.Command.Name == "serve") invocation.ProcessTerminationTimeout = null;
+            return await parse.InvokeAsync(invocation);
         }
         catch (Exception ex)
         {

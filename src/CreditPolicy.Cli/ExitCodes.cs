@@ -51,6 +51,10 @@ internal static class ExitCodes
             "no decision changed (or --allow-changes was given)",
             "a decision changed",
             "either rule set or the cases file could not be read, or an option is wrong"),
+        new("serve",
+            "the server stopped on SIGTERM or Ctrl-C after answering the requests in flight",
+            null,
+            "the rules, the token file, the decision log or an address could not be used (a port taken, an address other than loopback without --token-file or --allow-unauthenticated), or an option is wrong"),
     ];
 
     /// <summary>The exit-code block for the root help: every subcommand's lines, once.</summary>

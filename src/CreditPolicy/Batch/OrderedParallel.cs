@@ -18,10 +18,34 @@ internal static class OrderedParallel
     /// <param name="batchSize">How many items a batch holds (at least 1).</param>
     /// <param name="cancellationToken">Stops reading and processing.</param>
     /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="parallelism"/> or <paramref name="batchSize"/> is below 1.</exception>
-    public static async Task RunAsync<TIn, TOut>(
+    public static Task RunAsync<TIn, TOut>(
         IEnumerable<TIn> source,
         Func<TIn, TOut> work,
         Action<TOut> sink,
+        int parallelism,
+        int batchSize = 256,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return RunAsync(
+            source,
+            work,
+            (result, _) =>
+            {
+                sink(result);
+                return ValueTask.CompletedTask;
+            },
+            parallelism,
+            batchSize,
+            cancellationToken);
+    }
+
+    /// <summary>As <see cref="RunAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, Action{TOut}, int, int, CancellationToken)"/>, with a sink that writes asynchronously (to a network stream, say): while it waits, no further batch starts beyond those in flight.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="parallelism"/> or <paramref name="batchSize"/> is below 1.</exception>
+    public static async Task RunAsync<TIn, TOut>(
+        IEnumerable<TIn> source,
+        Func<TIn, TOut> work,
+        Func<TOut, CancellationToken, ValueTask> sink,
         int parallelism,
         int batchSize = 256,
         CancellationToken cancellationToken = default)
@@ -73,7 +97,7 @@ internal static class OrderedParallel
         {
             foreach (var result in await next.ConfigureAwait(false))
             {
-                sink(result);
+                await sink(result, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -86,6 +110,24 @@ internal static class OrderedParallel
         IEnumerable<TIn> source,
         Func<TIn[], TOut> work,
         Action<TOut> sink,
+        int parallelism,
+        int batchSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        await RunAsync(Batches(source, batchSize), work, sink, parallelism, batchSize: 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="RunBatchesAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn[], TOut}, Action{TOut}, int, int, CancellationToken)"/>, with a sink that writes asynchronously.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Thrown when <paramref name="parallelism"/> or <paramref name="batchSize"/> is below 1.</exception>
+    public static async Task RunBatchesAsync<TIn, TOut>(
+        IEnumerable<TIn> source,
+        Func<TIn[], TOut> work,
+        Func<TOut, CancellationToken, ValueTask> sink,
         int parallelism,
         int batchSize,
         CancellationToken cancellationToken = default)

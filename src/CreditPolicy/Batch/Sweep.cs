@@ -122,8 +122,8 @@ internal static class Sweep
         return new SweepSummary(lines, skipped, errors, outcomes, byClause, clock.Elapsed);
     }
 
-    /// <summary>What one batch of lines produced: its output bytes (pooled) and its counts.</summary>
-    private sealed class BatchResult
+    /// <summary>What one batch of lines produced: its output bytes (pooled; <see cref="Release"/> gives them back) and its counts.</summary>
+    internal sealed class BatchResult
     {
         public required PooledBufferWriter Output { get; init; }
 
@@ -140,15 +140,37 @@ internal static class Sweep
         public void Release() => Output.Dispose();
     }
 
-    private static BatchResult Evaluate(ICreditPolicy policy, NdjsonLine[] batch, SweepOptions options)
+    /// <summary>Reads, decides and writes a batch of lines as <c>sweep</c> does, in order; the one writer of those lines for every door that streams cases.</summary>
+    /// <param name="policy">Decides the cases.</param>
+    /// <param name="batch">The lines.</param>
+    /// <param name="options">The shard kept.</param>
+    /// <param name="observe">Told of each line: what it was, the decision's outcome and clauses, and how long it took.</param>
+    /// <exception cref="IOException">Thrown when the policy's decision sink cannot record a decision.</exception>
+    internal static BatchResult Evaluate(ICreditPolicy policy, NdjsonLine[] batch, SweepOptions options, Action<LineKind, Outcome, IReadOnlyCollection<string>, TimeSpan>? observe = null)
     {
         var result = new BatchResult { Output = new PooledBufferWriter(batch.Length * 1024) };
+        try
+        {
+            return Fill(policy, batch, options, observe, result);
+        }
+        catch
+        {
+            result.Release();
+            throw;
+        }
+    }
+
+    private static BatchResult Fill(ICreditPolicy policy, NdjsonLine[] batch, SweepOptions options, Action<LineKind, Outcome, IReadOnlyCollection<string>, TimeSpan>? observe, BatchResult result)
+    {
         using var w = DecisionJson.CreateWriter(result.Output);
         var clauses = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in batch)
         {
             result.Lines++;
-            switch (WriteLine(policy, line, options, w, result.Output, out var outcome, clauses))
+            var started = observe is null ? 0 : Stopwatch.GetTimestamp();
+            var kind = WriteLine(policy, line, options, w, result.Output, out var outcome, clauses);
+            observe?.Invoke(kind, outcome, clauses, Stopwatch.GetElapsedTime(started));
+            switch (kind)
             {
                 case LineKind.Skipped:
                     result.Skipped++;

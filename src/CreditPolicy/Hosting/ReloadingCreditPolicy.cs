@@ -155,6 +155,13 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         return DecisionRecords.StampAndWrite(@case, PolicyEvaluator.Evaluate(catalogue, @case, trace, _maxSteps), _sink);
     }
 
+    /// <summary>Raised after every reload attempt (watched, polled or asked for), with the attempt, once <see cref="Status"/> shows it.</summary>
+    /// <remarks>
+    /// Handlers run one attempt at a time on the thread that reloaded, and should return quickly (count the attempt, say).
+    /// An exception from a handler is logged and goes no further: observing a reload never stops one.
+    /// </remarks>
+    public event EventHandler<ReloadAttempt>? Reloaded;
+
     /// <inheritdoc />
     public async Task<ReloadAttempt> ReloadAsync(CancellationToken cancellationToken = default)
     {
@@ -162,11 +169,25 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
         try
         {
             // Loading compiles every rule and runs every scenario: CPU work kept off the caller's context.
-            return await Task.Run(Attempt, CancellationToken.None).ConfigureAwait(false);
+            var attempt = await Task.Run(Attempt, CancellationToken.None).ConfigureAwait(false);
+            OnReloaded(attempt);
+            return attempt;
         }
         finally
         {
             _reloading.Release();
+        }
+    }
+
+    private void OnReloaded(ReloadAttempt attempt)
+    {
+        try
+        {
+            Reloaded?.Invoke(this, attempt);
+        }
+        catch (Exception ex)
+        {
+            LogObserverFailed(_logger, _directory, ex);
         }
     }
 
@@ -426,6 +447,9 @@ public sealed partial class ReloadingCreditPolicy : ICreditPolicy, ICreditPolicy
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Watching {Directory} failed; reloading to catch up")]
     private static partial void LogWatcherFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "A handler of ReloadingCreditPolicy.Reloaded for {Directory} threw; the reload itself is done")]
+    private static partial void LogObserverFailed(ILogger logger, string directory, Exception exception);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Reloading the credit policy rules in {Directory} failed unexpectedly; still serving the last good rules")]
     private static partial void LogReloadFailed(ILogger logger, string directory, Exception exception);
