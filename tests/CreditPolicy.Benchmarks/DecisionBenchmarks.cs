@@ -30,7 +30,7 @@ public class DecisionBenchmarks
         _catalogue = RuleCatalogue.AlwaysInForce(RuleSet.Load(Cases.RulesDirectory));
         _engine = new CreditPolicyEngine(_catalogue);
         _stock = new StockRulesEngineRunner(_catalogue);
-        (_refund, _use5, _use50, _reload5, _close50) = (Cases.Refund(), Cases.Use(5), Cases.Use(50), Cases.Reload(5), Cases.Close(50));
+        (_refund, _use5, _use50, _reload5, _close50) = (Read(Cases.RefundJson()), Read(Cases.UseJson(5)), Read(Cases.UseJson(50)), Read(Cases.ReloadJson(5)), Read(Cases.CloseJson(50)));
         foreach (var c in new[] { _refund, _use5, _use50, _reload5, _close50 })
         {
             var compiled = _engine.Decide(c);
@@ -40,6 +40,8 @@ public class DecisionBenchmarks
             }
         }
     }
+
+    private CreditCase Read(string json) => Cases.Read(_catalogue, json);
 
     [BenchmarkCategory("refund, 1 grant"), Benchmark(Baseline = true)] public Decision Refund_Oracle() => TermsOracle.Decide(_refund);
     [BenchmarkCategory("refund, 1 grant"), Benchmark] public Decision Refund_Compiled() => _engine.Decide(_refund);

@@ -57,7 +57,12 @@ def check(case, schema):
     problems = [f"{name}: required field is missing" for name in schema.get("required", []) if name not in case]
     request_schemas = schema.get("properties", {}).get("request", {}).get("oneOf", [])
     request_type = case.get("request", {}).get("type") if isinstance(case.get("request"), dict) else None
-    known = [s["properties"]["type"].get("const") for s in request_schemas if "type" in s.get("properties", {})]
+    known = []
+    for s in request_schemas:
+        type_schema = s.get("properties", {}).get("type", {})
+        if "const" in type_schema:
+            known.append(type_schema["const"])
+        known.extend(type_schema.get("enum", []))
     if known and request_type is not None and request_type not in known:
         problems.append(f"request.type: expected one of {', '.join(known)}, got {json.dumps(request_type)}")
     return problems

@@ -81,7 +81,7 @@ internal static class OpenApiDocument
         var caseBody = new JObject
         {
             ["required"] = true,
-            ["description"] = "One case, strict RFC 8259 JSON in UTF-8, at most 4 MiB.",
+            ["description"] = "One case, strict RFC 8259 JSON in UTF-8, at most 8 MiB.",
             ["content"] = new JObject { ["application/json"] = new JObject { ["schema"] = Ref("Case") } },
         };
         return new JObject
@@ -104,7 +104,7 @@ internal static class OpenApiDocument
                     new JObject
                     {
                         ["required"] = true,
-                        ["description"] = "Cases, one per line (each at most 4 MiB); blank lines are skipped but keep their numbers.",
+                        ["description"] = "Cases, one per line (each at most 8 MiB); blank lines are skipped but keep their numbers.",
                         ["content"] = new JObject { [Ndjson] = new JObject { ["schema"] = new JObject { ["type"] = "string", ["description"] = "Lines of JSON, each a case (see Case)." } } },
                     },
                     new JObject { [Ndjson] = new JObject { ["schema"] = new JObject { ["type"] = "string", ["description"] = "Lines of JSON, each a BatchLine." } } },
@@ -153,7 +153,7 @@ internal static class OpenApiDocument
         },
         ["401"] = ProblemResponse("No bearer token, or another one."),
         ["408"] = ProblemResponse("The request took longer than the server allows."),
-        ["413"] = ProblemResponse("The case is longer than 4 MiB."),
+        ["413"] = ProblemResponse("The case is longer than 8 MiB."),
         ["415"] = ProblemResponse("The body is not application/json (UTF-8)."),
         ["503"] = ProblemResponse("The decision could not be written to the decision log, so it was not handed out."),
     };

@@ -298,7 +298,7 @@ public sealed partial class CaseAttackTests
         var (exit, stdout, stderr, peak) = await RunMeasured(null, "evaluate", path, "--rules", TestPaths.Rules);
 
         Assert.Equal((2, ""), (exit, stdout));
-        Assert.Equal($"error: the case file {path} is larger than 4 MiB, the most one file may hold\n", stderr);
+        Assert.Equal($"error: the case file {path} is larger than 8 MiB, the most one file may hold\n", stderr);
         AssertLowPeak(peak);
     }
 
@@ -311,14 +311,14 @@ public sealed partial class CaseAttackTests
         var (exit, stdout, stderr, peak) = await RunMeasured(input, "evaluate", "-", "--rules", TestPaths.Rules);
 
         Assert.Equal((2, ""), (exit, stdout));
-        Assert.Equal("error: The case in standard input is not valid (1 problem):\n  $: the case is longer than 4,194,304 bytes; a case is one account snapshot, so leave out grants that are spent and expired\n", stderr);
+        Assert.Equal("error: The case in standard input is not valid (1 problem):\n  $: the case is longer than 8,388,608 bytes; a case is one account snapshot, so leave out grants that are spent and expired\n", stderr);
         AssertLowPeak(peak);
     }
 
     [Fact]
     public async Task Sweep_LineLongerThanACase_ErrorRecordAndTheNextLineDecided()
     {
-        var longLine = new byte[6 << 20];
+        var longLine = new byte[10 << 20];
         Array.Fill(longLine, (byte)' ');
         longLine[0] = (byte)'{';
         byte[] ndjson = [.. longLine, (byte)'\n', .. Case(), (byte)'\n'];
@@ -328,7 +328,7 @@ public sealed partial class CaseAttackTests
         Assert.True(exit == 0, stderr);
         var records = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToArray();
         Assert.Equal(2, records.Length);
-        Assert.Equal("the line is longer than 4,194,304 bytes; a case is one account snapshot", (string?)records[0]["error"]!["problems"]![0]!["message"]);
+        Assert.Equal("the line is longer than 8,388,608 bytes; a case is one account snapshot", (string?)records[0]["error"]!["problems"]![0]!["message"]);
         Assert.Equal("permit", (string?)records[1]["decision"]!["outcome"]);
     }
 

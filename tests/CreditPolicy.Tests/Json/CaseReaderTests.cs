@@ -761,7 +761,7 @@ public sealed class CaseReaderTests
         var fromStream = BundledRules.Catalogue.ReadCase(new MemoryStream(Encoding.UTF8.GetBytes(text.ToString())));
 
         var problem = Assert.Single(fromText.Problems);
-        Assert.Equal("$: the case is longer than 4,194,304 bytes; a case is one account snapshot, so leave out grants that are spent and expired", problem.ToString());
+        Assert.Equal("$: the case is longer than 8,388,608 bytes; a case is one account snapshot, so leave out grants that are spent and expired", problem.ToString());
         Assert.Equal(fromText.Problems, fromStream.Problems);
     }
 

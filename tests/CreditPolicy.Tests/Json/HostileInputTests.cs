@@ -212,11 +212,11 @@ public sealed class HostileInputTests
             var (exit, stdout, stderr) = await CliRunner.Run("", "evaluate", path, "--rules", TestPaths.Rules);
 
             var problem = Assert.Single(read.Problems);
-            Assert.Equal("$: the case is longer than 4,194,304 bytes; a case is one account snapshot, so leave out grants that are spent and expired", problem.ToString());
+            Assert.Equal("$: the case is longer than 8,388,608 bytes; a case is one account snapshot, so leave out grants that are spent and expired", problem.ToString());
             Assert.True(elapsed < TimeSpan.FromSeconds(5), $"took {elapsed}");
             Assert.True(allocated < 24L * 1024 * 1024, $"allocated {allocated / (1024 * 1024)} MiB reading a 12 MB case");
             Assert.Equal((2, ""), (exit, stdout));
-            Assert.Equal($"error: the case file {path} is larger than 4 MiB, the most one file may hold\n", stderr);
+            Assert.Equal($"error: the case file {path} is larger than 8 MiB, the most one file may hold\n", stderr);
         }
         finally
         {

@@ -132,7 +132,7 @@ public sealed class DecisionEndpointsTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("urn:creditpolicy:problem:too-large", (string?)problem["type"]);
-        Assert.Equal("A case is at most 4,194,304 bytes.", (string?)problem["detail"]);
+        Assert.Equal("A case is at most 8,388,608 bytes.", (string?)problem["detail"]);
     }
 
     [Fact]

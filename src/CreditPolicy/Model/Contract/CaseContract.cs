@@ -107,7 +107,9 @@ internal sealed class AttributeContract
     internal Func<CaseObject, object?>? Getter { get; set; }
 
     /// <summary>The name as JSON text, encoded once.</summary>
-    internal System.Text.Json.JsonEncodedText EncodedName => field.Value is null ? field = System.Text.Json.JsonEncodedText.Encode(Name) : field;
+    internal System.Text.Json.JsonEncodedText EncodedName => _encodedName ??= System.Text.Json.JsonEncodedText.Encode(Name);
+
+    private System.Text.Json.JsonEncodedText? _encodedName;
 
     /// <summary>How the canonical form writes this attribute, compiled on first use by the Json layer.</summary>
     internal Delegate? CanonicalWriter { get; set; }
@@ -260,8 +262,8 @@ internal sealed class CaseContract
 /// <summary>The limits every case is read under, whatever its vocabulary.</summary>
 public static class CaseLimits
 {
-    /// <summary>The longest case, in bytes of UTF-8 (4 MiB): room for some 30,000 grants, not for a memory attack.</summary>
-    public const int MaxBytes = 4 * 1024 * 1024;
+    /// <summary>The longest case, in bytes of UTF-8 (8 MiB): room for some 40,000 grants, not for a memory attack.</summary>
+    public const int MaxBytes = 8 * 1024 * 1024;
 
     /// <summary>The deepest nesting of objects and arrays (a case is four levels deep; nested attributes add one each).</summary>
     public const int MaxDepth = 16;
