@@ -35,6 +35,10 @@ internal ref struct CaseReader
 {
     private static readonly string[] EnvelopeFields = ["asOf", "account", "grants", "request"];
 
+    /// <summary>How many problems from the declared checks get a line and column. Each is found by scanning the document
+    /// from its start, so locating every one of a large case's thousands would take time quadratic in its size.</summary>
+    private const int MaxLocatedCheckProblems = 32;
+
     private static readonly JsonReaderOptions Options = new()
     {
         CommentHandling = JsonCommentHandling.Disallow,
@@ -125,7 +129,7 @@ internal ref struct CaseReader
                     if (r.ValueTextEquals("asOf"u8))
                     {
                         r.Read();
-                        if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && ValueText.TryParseInstant(r.ValueSpan, out var at)) asOf = at;
+                        if (TryInstant(ref r, out var at)) asOf = at;
                         else r.Skip();
                     }
                     else if (r.ValueTextEquals("account"u8))
@@ -209,7 +213,7 @@ internal ref struct CaseReader
         if (checks.Count > 0)
         {
             var located = new CaseProblem[checks.Count];
-            for (var i = 0; i < located.Length; i++) located[i] = LocatePath(checks[i]);
+            for (var i = 0; i < located.Length; i++) located[i] = i < MaxLocatedCheckProblems ? LocatePath(checks[i]) : checks[i];
             return new CaseReadResult(null, located);
         }
 
@@ -546,8 +550,8 @@ internal ref struct CaseReader
                 if (ReadInstant(ref r, path) is { } instant) Set(a, obj, instant);
                 break;
             case AttributeKind.Date:
-                if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && r.ValueSpan.Length == 10
-                    && ValueText.TryParseDate(Encoding.UTF8.GetString(r.ValueSpan), out var date))
+                if (r.TokenType == JsonTokenType.String && (r.ValueIsEscaped ? ShortString(ref r) : r.ValueSpan.Length == 10 ? Encoding.UTF8.GetString(r.ValueSpan) : null) is { Length: 10 } dateText
+                    && ValueText.TryParseDate(dateText, out var date))
                 {
                     Set(a, obj, date);
                 }
@@ -748,9 +752,36 @@ internal ref struct CaseReader
 
     private Instant? ReadInstant(ref Utf8JsonReader r, string path)
     {
-        if (r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && ValueText.TryParseInstant(r.ValueSpan, out var instant)) return instant;
+        if (TryInstant(ref r, out var instant)) return instant;
         Expected(ref r, path, $"expected an ISO-8601 instant with offset such as \"2026-11-25T10:00:00Z\", got {Describe(ref r)}");
         return null;
+    }
+
+    /// <summary>The most bytes an instant or date may take as escaped JSON text; longer is not one.</summary>
+    private const int MaxEscapedValueBytes = 256;
+
+    /// <summary>Reads an instant from a JSON string, escaped or not: <c>"2026-11-25T05:00:00\u002B05:00"</c> (how
+    /// System.Text.Json writes a '+' by default) is the same text as <c>"2026-11-25T05:00:00+05:00"</c>.</summary>
+    private static bool TryInstant(ref Utf8JsonReader r, out Instant instant)
+    {
+        instant = default;
+        if (r.TokenType != JsonTokenType.String) return false;
+        if (!r.ValueIsEscaped) return ValueText.TryParseInstant(r.ValueSpan, out instant);
+        return ShortString(ref r) is { } text && ValueText.TryParseInstant(text, out instant);
+    }
+
+    /// <summary>A short JSON string with its escapes undone; null when it is too long to be an instant or a date, or not valid text.</summary>
+    private static string? ShortString(ref Utf8JsonReader r)
+    {
+        if (r.ValueSpan.Length > MaxEscapedValueBytes) return null;
+        try
+        {
+            return r.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // an escaped lone surrogate
+        }
     }
 
     private static string? Range(AttributeContract a, decimal value)
