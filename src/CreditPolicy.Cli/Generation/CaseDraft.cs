@@ -121,6 +121,13 @@ internal sealed class CaseDraft
     /// <summary>The case as one line of JSON: no whitespace, decimals exactly as held, instants as ISO-8601.</summary>
     public string Write(StringBuilder sb)
     {
+        WriteTo(sb);
+        return sb.ToString();
+    }
+
+    /// <summary>Writes the case as one line of JSON into <paramref name="sb"/>, replacing what it held.</summary>
+    public void WriteTo(StringBuilder sb)
+    {
         sb.Clear();
         sb.Append('{');
         var order = Envelopes[EnvelopeOrder % Envelopes.Length];
@@ -155,7 +162,6 @@ internal sealed class CaseDraft
         }
 
         sb.Append('}');
-        return sb.ToString();
     }
 
     /// <summary>What a problem path (<c>grants[1].remaining</c>, <c>account.balanceMaintenance.threshold</c>, <c>asOf</c>) names in this draft.</summary>

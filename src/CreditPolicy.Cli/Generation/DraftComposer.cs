@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using CreditPolicy.Evaluation;
+using CreditPolicy.Json;
 using CreditPolicy.Model;
 using CreditPolicy.Model.Contract;
 using CreditPolicy.Rules;
@@ -39,9 +41,10 @@ internal sealed class DraftComposer
 
     private static readonly Duration Tick = Duration.FromTicks(1);
 
-    private static readonly Duration Day = Duration.FromDays(1);
-
     private const int SettleRounds = 10;
+
+    // Strict: a lone surrogate in a draft is a bug here, never text to replace silently.
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly CaseGenerator _g;
     private readonly Rng _r;
@@ -104,9 +107,10 @@ internal sealed class DraftComposer
             else _d = small;
         }
 
-        json = settled.Value.Json;
-        var @case = settled.Value.Case;
-        if (_r.Chance(0.45)) (json, @case) = BalanceAndExpiryEdges(json, @case);
+        if (_r.Chance(0.45)) BalanceAndExpiryEdges(settled);
+
+        // The draft now holds the last values read back valid; its text is the case.
+        json = _d.Write(_sb);
         return true;
     }
 
@@ -1104,20 +1108,18 @@ internal sealed class DraftComposer
     // ---- Reading back and repairing --------------------------------------------------------------------------------
 
     /// <summary>Writes and reads the draft, repairing what the reader names, until it reads valid or the rounds run out.</summary>
-    private (string Json, CreditCase Case)? Settle(int rounds, out string? failure)
+    private CreditCase? Settle(int rounds, out string? failure)
     {
         failure = null;
         for (var round = 0; round < rounds; round++)
         {
-            var json = _d.Write(_sb);
-            if (json.Length > CaseLimits.MaxBytes / 4 && Encoding.UTF8.GetByteCount(json) > CaseLimits.MaxBytes - 1024)
+            if (ReadBack() is not { } read)
             {
                 TrimGrants();
                 continue;
             }
 
-            var read = Catalogue.ReadCase(json);
-            if (read.IsValid) return (json, read.Case!);
+            if (read.IsValid) return read.Case!;
             failure = string.Join("; ", read.Problems.Take(5));
             if (!Repair(read.Problems, round)) return null;
         }
@@ -1297,9 +1299,9 @@ internal sealed class DraftComposer
     /// <summary>With the grant rules run on the valid case: asOf moved exactly onto (or a tick around) a grant's expiry as the
     /// rules compute it, and an amount the rules compare with the available balance set to exactly that balance (plus
     /// the amounts beside it, such as pending reloads), or one cent either side. Each kept only when the case stays valid.</summary>
-    private (string Json, CreditCase Case) BalanceAndExpiryEdges(string json, CreditCase @case)
+    private void BalanceAndExpiryEdges(CreditCase @case)
     {
-        if (RulesView(@case) is not { } view) return (json, @case);
+        if (RulesView(@case) is not { } view) return;
         if (!_d.AsOfLocked && view.Expiries.Length > 0 && _r.Chance(0.35))
         {
             var before = _d.AsOf;
@@ -1307,9 +1309,9 @@ internal sealed class DraftComposer
             if (_w.Contains(at) && (_pinned || ReferenceEquals(Catalogue.InForceAt(at), _version)))
             {
                 _d.AsOf = at;
-                if (TryRead() is { } moved && RulesView(moved.Case) is { } again)
+                if (TryRead() is { } moved && RulesView(moved) is { } again)
                 {
-                    (json, @case, view) = (moved.Json, moved.Case, again);
+                    view = again;
                 }
                 else
                 {
@@ -1318,7 +1320,7 @@ internal sealed class DraftComposer
             }
         }
 
-        if (!_r.Chance(0.7)) return (json, @case);
+        if (!_r.Chance(0.7)) return;
         var amounts = new List<(DraftObject Owner, AttributeContract Attribute)>();
         foreach (var m in _p.NearAvailable)
         {
@@ -1329,7 +1331,7 @@ internal sealed class DraftComposer
             }
         }
 
-        if (amounts.Count == 0) return (json, @case);
+        if (amounts.Count == 0) return;
         var (owner, attribute) = _r.Pick(amounts);
         var value = view.Available;
         foreach (var (o, a) in amounts)
@@ -1338,19 +1340,33 @@ internal sealed class DraftComposer
         }
 
         value += _r.Pick([0m, 0m, 0m, 0m, 0.01m, -0.01m]);
-        if (!InBounds(attribute, value)) return (json, @case);
+        if (!InBounds(attribute, value)) return;
         var previous = owner[attribute];
         owner[attribute] = value;
-        if (TryRead() is { } set) return set;
-        owner[attribute] = previous;
-        return (json, @case);
+        if (TryRead() is null) owner[attribute] = previous;
     }
 
-    private (string Json, CreditCase Case)? TryRead()
+    private CreditCase? TryRead() => ReadBack() is { IsValid: true } read ? read.Case : null;
+
+    /// <summary>Writes the draft as UTF-8 (into a pooled buffer, so a large account's megabytes are not allocated afresh on
+    /// each round) and reads it back against the catalogue; null when it is longer than a case may be.</summary>
+    private CaseReadResult? ReadBack()
     {
-        var json = _d.Write(_sb);
-        var read = Catalogue.ReadCase(json);
-        return read.IsValid ? (json, read.Case!) : null;
+        _d.WriteTo(_sb);
+        var buffer = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(_sb.Length));
+        try
+        {
+            // One encoder across chunks: a surrogate pair may straddle two.
+            var encoder = Utf8.GetEncoder();
+            var length = 0;
+            foreach (var chunk in _sb.GetChunks()) length += encoder.GetBytes(chunk.Span, buffer.AsSpan(length), flush: false);
+            length += encoder.GetBytes([], buffer.AsSpan(length), flush: true);
+            return length > CaseLimits.MaxBytes - 1024 ? null : Catalogue.ReadCase(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>What the version's grant rules make of the case: the available balance and each grant's expiry; null when a rule fails.</summary>
