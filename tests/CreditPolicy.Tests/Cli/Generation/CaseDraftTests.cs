@@ -78,6 +78,23 @@ public sealed class CaseDraftTests
         Assert.Contains("\"asOf\":\"1880-06-01T12:00:00Z\"", json, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2026-11-25T10:00:00Z", 0)]
+    [InlineData("2026-11-25T10:00:00.0000001Z", -5 * 3600)]
+    [InlineData("2024-02-29T23:59:59.9999999Z", 13 * 3600 + 45 * 60)]
+    [InlineData("2011-12-30T10:00:00.5Z", 14 * 3600)]
+    [InlineData("0001-01-01T00:00:00Z", 0)]
+    [InlineData("9999-12-31T23:59:59.123Z", -9 * 3600 - 30 * 60)]
+    public void AppendIso_AnyInstantAndOffset_WritesWhatNodaTimesRfc3339PatternWrites(string instant, int offsetSeconds)
+    {
+        var value = NodaTime.Text.InstantPattern.ExtendedIso.Parse(instant).Value.WithOffset(Offset.FromSeconds(offsetSeconds));
+        var sb = new StringBuilder();
+
+        CaseDraft.AppendIso(sb, value);
+
+        Assert.Equal(NodaTime.Text.OffsetDateTimePattern.Rfc3339.Format(value), sb.ToString());
+    }
+
     [Fact]
     public void Write_AnyFieldOrder_ReadsBackAsTheSameCase()
     {
