@@ -118,7 +118,7 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
     private static string Describe(RuleCatalogue catalogue) =>
         $"{string.Join(", ", catalogue.Versions.Select(v => v.Identity.TermsVersion))} ({catalogue.Identity.Digest})";
 
-    private static Option<int> ParallelOption() => new("--parallel", "-p")
+    internal static Option<int> ParallelOption() => new("--parallel", "-p")
     {
         Description = "How many cores to use (default: all).",
         DefaultValueFactory = _ => Environment.ProcessorCount,

@@ -38,7 +38,7 @@ internal static class ExitCodes
         new("generate",
             "the cases were written",
             null,
-            "the output file could not be written, or an option is wrong"),
+            "the rules could not be read, the output file could not be written, or an option is wrong"),
         new("schema",
             "the schema was printed, or the schemas were written",
             null,

@@ -160,7 +160,7 @@ internal static class PolicyEvaluator
     }
 
     /// <summary>The grant rules, in two phases over every grant: expiries first, then exclusions, so each phase reads only facts the one before completed.</summary>
-    private static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace, StockRulesEngineRunner.Session? stock)
+    internal static void RunGrantRules(RuleSet set, CaseFacts c, List<TraceEntry>? trace, StockRulesEngineRunner.Session? stock)
     {
         var grants = c.RawGrants;
         foreach (var g in grants)

@@ -35,6 +35,9 @@ internal ref struct CaseReader
 {
     private static readonly string[] EnvelopeFields = ["asOf", "account", "grants", "request"];
 
+    /// <summary>How many problems from the declared checks get a line and column. Each is found by scanning the document
+    /// from its start, so locating every one of a large case's thousands would take time quadratic in its size.</summary>
+
     private static readonly JsonReaderOptions Options = new()
     {
         CommentHandling = JsonCommentHandling.Disallow,

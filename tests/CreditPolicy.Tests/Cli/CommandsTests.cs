@@ -624,7 +624,7 @@ public sealed class CommandsTests : IDisposable
         var other = await CliRunner.Run("", "generate", "--count", "200", "--seed", "12");
 
         Assert.Equal(0, first.Exit);
-        Assert.Equal("", first.Err);
+        Assert.Equal("rules: ./rules (current directory)\n", first.Err);
         Assert.Equal(first.Out, second.Out);
         Assert.NotEqual(first.Out, other.Out);
     }
@@ -672,7 +672,7 @@ public sealed class CommandsTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Equal("", stdout);
-        Assert.Equal("", stderr);
+        Assert.Equal("rules: ./rules (current directory)\n", stderr);
     }
 
     [Theory]
