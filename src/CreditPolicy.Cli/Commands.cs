@@ -144,7 +144,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
             }
 
             if (!SchemasPass(location!.Directory)) return ExitCodes.BadInput;
-            if (!TryLoadRules(location, stderr, out var catalogue, parse.GetValue(TzdbOption))) return ExitCodes.BadInput;
+            if (!TryLoadRules(location, stderr, out var catalogue, parse.GetValue(TzdbOption), rulesEngineValidation: true)) return ExitCodes.BadInput;
             var versions = catalogue!.Versions;
             stdout.WriteLine($"Loaded {versions.Count} version{(versions.Count == 1 ? "" : "s")} of the terms from {location.Directory} ({catalogue.Identity.Digest}), {catalogue.TimeZones}:");
             var width = versions.Max(v => v.Identity.TermsVersion!.Length);
@@ -304,7 +304,8 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
     }
 
     /// <summary>Loads a resolved rule directory; when the command line did not name it, says on stderr (one line) which one is used.</summary>
-    internal static bool TryLoadRules(RulesLocation location, TextWriter stderr, out RuleCatalogue? catalogue, string? tzdb = null)
+    /// <remarks>RulesEngine's own validator runs only for <c>check</c> (<paramref name="rulesEngineValidation"/>): the other commands start faster without it, see <see cref="RuleSetLoader"/>.</remarks>
+    internal static bool TryLoadRules(RulesLocation location, TextWriter stderr, out RuleCatalogue? catalogue, string? tzdb = null, bool rulesEngineValidation = false)
     {
         catalogue = null;
         TimeZoneDatabase timeZones;
@@ -320,7 +321,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
 
         try
         {
-            catalogue = RuleCatalogue.Load(location.Directory, timeZones);
+            catalogue = RuleCatalogue.Load(location.Directory, RuleDirectorySnapshot.Read(location.Directory), timeZones, rulesEngineValidation);
         }
         catch (RuleSetLoadException ex)
         {

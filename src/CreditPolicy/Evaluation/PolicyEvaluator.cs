@@ -133,7 +133,7 @@ internal static class PolicyEvaluator
             if (fired!.Any(r => r.ExplainExclusions))
             {
                 // Grant reasons by grant id, so they do not depend on the order of grants in the case.
-                foreach (var g in c.GrantArray.OrderBy(g => g.Id, StringComparer.Ordinal))
+                foreach (var g in c.GrantArray) // already in grant id order
                 {
                     foreach (var (rule, clause, message) in g.Exclusions) reasons.Add(new Reason(rule, clause, message, g.Id));
                 }

@@ -66,15 +66,7 @@ public static class CanonicalCase
         w.WriteEndObject();
 
         w.WriteStartArray("grants");
-        var grants = @case.Grants;
-        if (IsSortedById(grants))
-        {
-            foreach (var g in grants) Closed(w, g);
-        }
-        else
-        {
-            foreach (var g in grants.OrderBy(g => g.Id, StringComparer.Ordinal)) Closed(w, g);
-        }
+        foreach (var g in @case.GrantsById) Closed(w, g);
 
         w.WriteEndArray();
         w.WritePropertyName("request");
@@ -83,16 +75,6 @@ public static class CanonicalCase
         Attributes(w, @case.Request);
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    private static bool IsSortedById(IReadOnlyList<CaseGrant> grants)
-    {
-        for (var i = 1; i < grants.Count; i++)
-        {
-            if (string.CompareOrdinal(grants[i - 1].Id, grants[i].Id) > 0) return false;
-        }
-
-        return true;
     }
 
     private static void Closed(Utf8JsonWriter w, CaseObject o)

@@ -35,6 +35,27 @@ public sealed class CreditCase
     /// <summary>What is being asked.</summary>
     public CaseRequest Request { get; }
 
+    /// <summary>The grants in ordinal grant id order (ids are unique, so the order is total): the order rules, the
+    /// canonical form and grant reasons see, whatever the order of the case. Sorted once, on first use.</summary>
+    internal IReadOnlyList<CaseGrant> GrantsById => _grantsById ??= SortById(Grants);
+
+    private IReadOnlyList<CaseGrant>? _grantsById;
+
+    private static IReadOnlyList<CaseGrant> SortById(IReadOnlyList<CaseGrant> grants)
+    {
+        for (var i = 1; i < grants.Count; i++)
+        {
+            if (string.CompareOrdinal(grants[i - 1].Id, grants[i].Id) > 0)
+            {
+                var copy = grants.ToArray();
+                Array.Sort(copy, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+                return copy;
+            }
+        }
+
+        return grants;
+    }
+
     /// <summary>The vocabulary the case was read against.</summary>
     internal CaseContract Contract { get; }
 }

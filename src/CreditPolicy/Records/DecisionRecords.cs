@@ -9,7 +9,7 @@ namespace CreditPolicy.Records;
 /// <summary>Stamps decisions with their <see cref="DecisionRecord"/>.</summary>
 /// <remarks>
 /// The case digest is sha256 over the canonical case; the id continues the same hash over the rule-set digest
-/// and the library version, so the record costs one pass of sha256 over the case (a few microseconds).
+/// and the library version, so the record costs one pass of sha256 over the case.
 /// </remarks>
 internal static class DecisionRecords
 {
@@ -53,12 +53,14 @@ internal static class DecisionRecords
     /// </summary>
     private static (string CaseDigest, string Id) Digests(ReadOnlySpan<byte> canonicalCase, RuleSetIdentity rules, string libraryVersion)
     {
-        // Two one-shot-style hashes rather than cloning a running one: a clone allocates a finalizable handle per decision.
+        // One pass over the case: the case digest is the running hash's value after the case, the id continues it with
+        // the suffix. (Cloning the running hash instead allocates a finalizable handle per decision; hashing twice costs
+        // a second pass over the case.)
         Span<byte> caseHash = stackalloc byte[SHA256.HashSizeInBytes];
         Span<byte> idHash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(canonicalCase, caseHash);
         var hash = t_hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(canonicalCase);
+        hash.GetCurrentHash(caseHash);
         hash.AppendData(Suffix(rules, libraryVersion));
         hash.GetHashAndReset(idHash);
         return (Hex("sha256:", caseHash), Hex(IdPrefix, idHash[..16]));

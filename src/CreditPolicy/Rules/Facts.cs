@@ -96,7 +96,7 @@ internal abstract class CaseFacts
     }
 
     /// <summary>The grants' facts objects in grant id order, made on first use; a request that never looks at grants never builds them.</summary>
-    internal GrantFacts[] RawGrants => _grants ??= Types.NewGrants(Case.Grants);
+    internal GrantFacts[] RawGrants => _grants ??= Types.NewGrants(Case);
 
     /// <summary>The grant the request names (its <c>grantId</c> field), or null.</summary>
     internal GrantFacts? TargetFacts

@@ -65,20 +65,9 @@ internal sealed class FactsTypes
     /// rules run in and so the grant a failure names, the order a sum adds in) must not depend on the order of grants in the
     /// case. Grant ids are unique in a case, so the order is total.
     /// </remarks>
-    public GrantFacts[] NewGrants(IReadOnlyList<CaseGrant> grants)
+    public GrantFacts[] NewGrants(CreditCase @case)
     {
-        var ordered = grants;
-        for (var i = 1; i < grants.Count; i++)
-        {
-            if (string.CompareOrdinal(grants[i - 1].Id, grants[i].Id) > 0)
-            {
-                var copy = grants.ToArray();
-                Array.Sort(copy, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
-                ordered = copy;
-                break;
-            }
-        }
-
+        var ordered = @case.GrantsById;
         var array = _newArray(ordered.Count);
         for (var i = 0; i < array.Length; i++) array[i] = _newGrant(ordered[i], i);
         return array;

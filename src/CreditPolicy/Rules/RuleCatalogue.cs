@@ -73,7 +73,11 @@ public sealed class RuleCatalogue : IContractResolver
 
     /// <summary>Loads every version from one snapshot of the directory: what is compiled and digested is exactly what was read.</summary>
     /// <exception cref="RuleSetLoadException">Thrown as <see cref="Load(string, TimeZoneDatabase?)"/> does, and when the snapshot refused an entry (see <see cref="RuleDirectorySnapshot"/>).</exception>
-    internal static RuleCatalogue Load(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones)
+    /// <param name="directory">The directory, as named.</param>
+    /// <param name="tree">What was read from it.</param>
+    /// <param name="timeZones">The tz database expiries are computed with.</param>
+    /// <param name="rulesEngineValidation">Whether each workflow also goes through RulesEngine's own validator (see <see cref="RuleSetLoader.Load(string, RuleDirectorySnapshot, TimeZoneDatabase, bool)"/>).</param>
+    internal static RuleCatalogue Load(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones, bool rulesEngineValidation = true)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(tree);
@@ -81,7 +85,7 @@ public sealed class RuleCatalogue : IContractResolver
         var versionsDirectory = Path.Combine(full, VersionsFolder);
         if (!tree.HasFolder(VersionsFolder))
         {
-            var single = RuleSetLoader.Load(directory, tree, timeZones);
+            var single = RuleSetLoader.Load(directory, tree, timeZones, rulesEngineValidation);
             return new RuleCatalogue(single.Directory, [single], single.Identity, isVersioned: false, honoursEffectiveDates: true, timeZones, tree);
         }
 
@@ -112,7 +116,7 @@ public sealed class RuleCatalogue : IContractResolver
             var prefix = $"{VersionsFolder}/{name}";
             try
             {
-                var version = RuleSetLoader.Load(Path.Combine(versionsDirectory, name), tree.Under($"{VersionsFolder}/{name}"), timeZones);
+                var version = RuleSetLoader.Load(Path.Combine(versionsDirectory, name), tree.Under($"{VersionsFolder}/{name}"), timeZones, rulesEngineValidation);
                 if (version.Identity.TermsVersion != name)
                 {
                     problems.Add(new RuleProblem($"{prefix}/{TermsFile}", null, null,

@@ -51,8 +51,15 @@ internal static partial class RuleSetLoader
     }
 
     /// <summary>Loads one version from a snapshot of its folder, so what is compiled and digested is exactly what was read.</summary>
-    /// <remarks>Every entry the snapshot refused (a FIFO, a file over the size limit, a link leaving the directory) is a problem: the set does not load.</remarks>
-    internal static RuleSet Load(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones)
+    /// <remarks>
+    /// <para>Every entry the snapshot refused (a FIFO, a file over the size limit, a link leaving the directory) is a problem: the set does not load.</para>
+    /// <para>With <paramref name="rulesEngineValidation"/>, each workflow CreditPolicy accepts is also put through RulesEngine's
+    /// own validator, so a file that loads here is a valid RulesEngine workflow. CreditPolicy's own parse is stricter than that
+    /// validator (it requires what RulesEngine requires and more), so the one-shot commands skip it: it costs a fifth of their
+    /// start-up (a JSON serializer and FluentValidation built for one use). <c>check</c>, the library's public loads and every
+    /// hot reload keep it.</para>
+    /// </remarks>
+    internal static RuleSet Load(string directory, RuleDirectorySnapshot tree, TimeZoneDatabase timeZones, bool rulesEngineValidation = true)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(tree);
@@ -105,7 +112,7 @@ internal static partial class RuleSetLoader
             }
 
             // RulesEngine's validator repeats what was already reported; ask it only about workflows we accept.
-            if (fileProblems.Count == before) ValidateWithRulesEngine(workflow, fileProblems);
+            if (rulesEngineValidation && fileProblems.Count == before) ValidateWithRulesEngine(workflow, fileProblems);
         }
 
         if (contract is not null) CheckProducers(contract, compiled, problems);
