@@ -25,8 +25,8 @@ public enum Outcome
 /// <param name="Rules">The version of the terms (and tz database) that decided.</param>
 /// <param name="AsOf">The instant the decision is for.</param>
 /// <remarks>
-/// Immutable: every decision an <see cref="ICreditPolicy"/> returns carries its <see cref="Record"/>, computed when the decision
-/// was made; it is null only on a decision constructed by hand.
+/// Immutable: every decision an <see cref="ICreditPolicy"/> returns carries its <see cref="Record"/> (computed when first
+/// read, or when the decision was made if a decision log records it); it is null only on a decision constructed by hand.
 /// </remarks>
 public sealed record Decision(
     Outcome Outcome,
@@ -43,8 +43,32 @@ public sealed record Decision(
     /// <summary>Whether the request may proceed. Indeterminate is never permitted.</summary>
     public bool IsPermitted => Outcome == Outcome.Permit;
 
+    private DecisionRecord? _record;
+    private CreditCase? _recordedCase;
+
     /// <summary>The decision's id, the digest of the case it answered and the library version that made it.</summary>
-    public DecisionRecord? Record { get; init; }
+    /// <remarks>
+    /// Computed the first time it is read (writing the decision as JSON reads it), so a caller that only looks at the
+    /// outcome does not pay for digesting the case. The value depends only on the case, the rules and the library
+    /// version, so it is the same whenever, and on whichever thread, it is read; a case is not changed once decided.
+    /// </remarks>
+    public DecisionRecord? Record
+    {
+        get => _record ??= _recordedCase is { } c ? Records.DecisionRecords.Compute(c, Rules) : null;
+        init
+        {
+            _record = value;
+            _recordedCase = null;
+        }
+    }
+
+    /// <summary>Makes <see cref="Record"/> describe this decision on <paramref name="case"/>, computed when first read.</summary>
+    internal Decision RecordOnDemand(CreditCase @case)
+    {
+        _recordedCase = @case;
+        _record = null;
+        return this;
+    }
 }
 
 /// <summary>Why a decision came out as it did: the rule, the clause of the terms it enforces, and a message.</summary>

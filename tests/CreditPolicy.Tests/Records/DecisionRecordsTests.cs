@@ -55,6 +55,24 @@ public sealed class DecisionRecordsTests
     }
 
     [Fact]
+    public async Task Decide_RecordReadLaterOnManyThreads_IsTheRecordALoggedDecisionCarries()
+    {
+        // Without a decision log the record is computed when first read: it must be the record computed at once for a
+        // log, whichever thread reads it first and however many read it together.
+        var @case = TestCases.Read(UseJson);
+        var log = new ListSink();
+        var withLog = new CreditPolicyEngine(BundledRules.RuleSet, log).Decide(@case);
+        var withoutLog = new CreditPolicyEngine(BundledRules.RuleSet).Decide(@case);
+
+        var readers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => withoutLog.Record)));
+
+        Assert.NotNull(withLog.Record);
+        Assert.Equal(withLog.Record, Assert.Single(log.Written).Decision.Record);
+        Assert.All(readers, r => Assert.Equal(withLog.Record, r));
+        Assert.Equal(DecisionJson.Serialize(withLog), DecisionJson.Serialize(withoutLog));
+    }
+
+    [Fact]
     public void Id_EachInputItHashes_ChangesIt()
     {
         var @case = TestCases.Read(UseJson);
