@@ -331,13 +331,13 @@ public sealed class CommandsTests : IDisposable
     }
 
     [Fact]
-    public void ExitCodes_Meanings_CoverEverySubcommandAndReadmeTableSaysTheSame()
+    public void ExitCodes_Meanings_CoverEverySubcommandAndTheReferenceTableSaysTheSame()
     {
-        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md")).ReplaceLineEndings("\n");
+        var reference = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "reference.md")).ReplaceLineEndings("\n");
         var subcommands = new Commands(Stream.Null, TextWriter.Null, TextWriter.Null).Root().Subcommands.Select(c => c.Name);
 
         Assert.Equal(subcommands, ExitCodes.Meanings.Select(m => m.Command));
-        Assert.All(ExitCodes.Meanings, m => Assert.Contains($"\n| `{m.Command}` | {m.Ok} | {m.Failure ?? "—"} | {m.BadInput} |\n", readme, StringComparison.Ordinal));
+        Assert.All(ExitCodes.Meanings, m => Assert.Contains($"\n| `{m.Command}` | {m.Ok} | {m.Failure ?? "—"} | {m.BadInput} |\n", reference, StringComparison.Ordinal));
     }
 
     [Fact]
