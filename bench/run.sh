@@ -48,9 +48,12 @@ dotnet build "$work/floor" -c Release -o "$work/floor/out" -v quiet -nologo >/de
 CLI=(dotnet src/CreditPolicy.Cli/bin/Release/net10.0/CreditPolicy.Cli.dll)
 
 echo "1/3 decisions (BenchmarkDotNet)..." >&2
-(cd "$work" && dotnet "$OLDPWD/tests/CreditPolicy.Benchmarks/bin/Release/net10.0/CreditPolicy.Benchmarks.dll" \
+dotnet run -c Release --no-build --project tests/CreditPolicy.Benchmarks -- \
   --filter '*DecisionBenchmarks.Refund*' '*DecisionBenchmarks.Use5_*' '*DecisionBenchmarks.Use50_*' '*ScalingBenchmarks*' \
-  "${BDN[@]}" --exporters csv >"$work/bdn.log" 2>&1) || { cat "$work/bdn.log" >&2; exit 1; }
+  "${BDN[@]}" --exporters csv --artifacts "$work/BenchmarkDotNet.Artifacts" >"$work/bdn.log" 2>&1 || { cat "$work/bdn.log" >&2; exit 1; }
+if grep -q "executed benchmarks: 0" "$work/bdn.log" || grep -q "Exception" "$work/bdn.log"; then
+  grep -B2 -A8 "Exception" "$work/bdn.log" >&2; echo "BenchmarkDotNet failed: see above" >&2; exit 1
+fi
 
 echo "2/3 sweep of $SWEEP_CASES generated cases, $RUNS runs each..." >&2
 "${CLI[@]}" generate --rules rules --count "$SWEEP_CASES" --seed 7 --out "$work/book.ndjson" 2>/dev/null
@@ -94,6 +97,8 @@ for path in glob.glob(os.path.join(work, "BenchmarkDotNet.Artifacts", "results",
         for r in csv.DictReader(f):
             key = r["Method"] + (":" + r["Grants"] if r.get("Grants") else "")
             if ns(r["Median"]) is not None: rows[key] = (ns(r["Median"]), size(r["Allocated"]))
+
+if not any(k.endswith("_Compiled") for k in rows): sys.exit("no decision benchmark results in BenchmarkDotNet's reports")
 
 def t(n): return f"{n / 1000:,.2f} µs" if n >= 1000 else f"{n:,.0f} ns"
 

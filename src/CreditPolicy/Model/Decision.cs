@@ -44,7 +44,7 @@ public sealed record Decision(
     public bool IsPermitted => Outcome == Outcome.Permit;
 
     private DecisionRecord? _record;
-    private CreditCase? _recordedCase;
+    private Func<Decision, DecisionRecord>? _computeRecord;
 
     /// <summary>The decision's id, the digest of the case it answered and the library version that made it.</summary>
     /// <remarks>
@@ -54,18 +54,18 @@ public sealed record Decision(
     /// </remarks>
     public DecisionRecord? Record
     {
-        get => _record ??= _recordedCase is { } c ? Records.DecisionRecords.Compute(c, Rules) : null;
+        get => _record ??= _computeRecord?.Invoke(this);
         init
         {
             _record = value;
-            _recordedCase = null;
+            _computeRecord = null;
         }
     }
 
-    /// <summary>Makes <see cref="Record"/> describe this decision on <paramref name="case"/>, computed when first read.</summary>
-    internal Decision RecordOnDemand(CreditCase @case)
+    /// <summary>Makes <see cref="Record"/> the value <paramref name="compute"/> gives for this decision, computed when first read.</summary>
+    internal Decision RecordOnDemand(Func<Decision, DecisionRecord> compute)
     {
-        _recordedCase = @case;
+        _computeRecord = compute;
         _record = null;
         return this;
     }

@@ -43,7 +43,7 @@ internal static class DecisionRecords
     /// </remarks>
     public static Decision StampAndWrite(CreditCase @case, Decision decision, IDecisionSink? sink)
     {
-        if (sink is null) return decision.RecordOnDemand(@case);
+        if (sink is null) return decision.RecordOnDemand(d => Compute(@case, d.Rules));
         var recorded = Stamp(decision, @case);
         sink.Write(@case, recorded);
         return recorded;
