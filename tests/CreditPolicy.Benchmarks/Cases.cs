@@ -14,7 +14,11 @@ internal static class Cases
 
     private const string Account = """{"id":"acct_1","status":"open","timeZone":"America/New_York","balanceMaintenance":{"enabled":true,"threshold":10,"reloadAmount":50,"paymentMethodOnFile":true,"pendingReloadAmount":PENDING}}""";
 
-    /// <summary><paramref name="count"/> live grants, alternating usage and promotional, issued on different days, each with 10.00 remaining (or 0 but the first, when <paramref name="low"/>).</summary>
+    /// <summary>
+    /// <paramref name="count"/> live grants, alternating usage and promotional, issued on different days, each with 10.00
+    /// remaining (or 0 but the first, when <paramref name="low"/>); the promotional ones expire 30 to 129 days after
+    /// <see cref="AsOf"/>, so every grant is live and a use of all but 5.50 of them is permitted.
+    /// </summary>
     public static string Grants(int count, bool low = false)
     {
         var sb = new StringBuilder("[");
@@ -25,7 +29,7 @@ internal static class Cases
             if (i > 0) sb.Append(',');
             sb.Append(i % 2 == 0
                 ? $$"""{"id":"g{{i:D5}}","kind":"usage","holderAccountId":"acct_1","amount":25,"remaining":{{remaining}},"issuedAt":"{{At(issued)}}","confirmedAt":"{{At(issued + Duration.FromHours(1))}}","source":"purchase"}"""
-                : $$"""{"id":"g{{i:D5}}","kind":"promotional","holderAccountId":"acct_1","amount":10,"remaining":{{remaining}},"issuedAt":"{{At(issued)}}","expiresAt":"{{At(issued + Duration.FromDays(200 + i % 100))}}"}""");
+                : $$"""{"id":"g{{i:D5}}","kind":"promotional","holderAccountId":"acct_1","amount":10,"remaining":{{remaining}},"issuedAt":"{{At(issued)}}","expiresAt":"{{At(AsOf + Duration.FromDays(30 + i % 100))}}"}""");
         }
 
         return sb.Append(']').ToString();

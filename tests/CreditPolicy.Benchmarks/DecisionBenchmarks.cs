@@ -38,6 +38,14 @@ public class DecisionBenchmarks
             {
                 throw new InvalidOperationException($"the three ways disagree on the {c.Request.Type} case");
             }
+
+            // Each case is the decision it is named for: a use that draws on its grants, a refund denied by A.1 (not a
+            // case that fails early on an expired grant or a missing field, which would measure a shorter path).
+            var expected = c.Request.Type == "refund" ? Outcome.Deny : Outcome.Permit;
+            if (compiled.Outcome != expected)
+            {
+                throw new InvalidOperationException($"the {c.Request.Type} case is {compiled.Outcome}, not {expected}: {string.Join("; ", compiled.Reasons.Select(r => r.Message))}");
+            }
         }
     }
 
