@@ -120,7 +120,7 @@ internal sealed class BatchCommands(Stream stdin, TextWriter stdout, TextWriter 
 
     internal static Option<int> ParallelOption() => new("--parallel", "-p")
     {
-        Description = "How many cores to use (default: all).",
+        Description = "How many cores to use; by default every core of this machine.",
         DefaultValueFactory = _ => Environment.ProcessorCount,
     };
 

@@ -274,7 +274,7 @@ internal sealed partial class Commands(Stream stdin, TextWriter stdout, TextWrit
         var problems = RuleSchemas.ValidateDirectory(directory);
         if (problems.Count == 0)
         {
-            stdout.WriteLine($"Schemas: {RuleSchemas.Files(directory).Count} files follow rules/schema/.");
+            stdout.WriteLine($"Schemas: {RuleSchemas.Files(directory).Count} files follow their JSON Schemas.");
             return true;
         }
 

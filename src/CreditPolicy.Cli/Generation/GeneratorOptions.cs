@@ -23,7 +23,7 @@ internal sealed record GeneratorOptions
     /// <summary>The share of cases about a large account, with 1,000 to <see cref="MaxGrants"/> grants. Default 0.001.</summary>
     public double LargeAccounts { get; init; } = 0.001;
 
-    /// <summary>The most grants a case has (at most 30,000; a case also stays under the 4 MiB case limit). Default 5,000.</summary>
+    /// <summary>The most grants a case has (at most 30,000; a case also stays under the 8 MiB case limit). Default 5,000.</summary>
     public int MaxGrants { get; init; } = 5_000;
 
     /// <summary>Every problem with these options; empty when they are usable.</summary>

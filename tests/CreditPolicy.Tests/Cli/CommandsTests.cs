@@ -260,7 +260,7 @@ public sealed class CommandsTests : IDisposable
         var run = await Run(["check", rules.Path]);
 
         Assert.Equal(2, run.Exit);
-        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.\r?\n$", run.Out);
+        Assert.Matches(@"^Schemas: \d+ files follow their JSON Schemas\.\r?\n$", run.Out);
         Assert.Contains("workflow 'expiry', rule 'usage-credit-expiry': Properties.expiresAt: \"g.ExpiresAt\" gives Instant?", run.Err, StringComparison.Ordinal);
     }
 
@@ -403,7 +403,7 @@ public sealed class CommandsTests : IDisposable
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.$", lines[0]);
+        Assert.Matches(@"^Schemas: \d+ files follow their JSON Schemas\.$", lines[0]);
         Assert.StartsWith("Loaded 1 version of the terms from ", lines[1]);
         Assert.Matches(@"^  2026-11-24  in force at every instant  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
         Assert.Contains("PASS  2026-11-24  tests/deny/refund-denied.json  deny by refund-denied", lines);
@@ -419,7 +419,7 @@ public sealed class CommandsTests : IDisposable
 
         Assert.True(exit == 0, output + error);
         var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches(@"^Schemas: \d+ files follow rules/schema/\.$", lines[0]);
+        Assert.Matches(@"^Schemas: \d+ files follow their JSON Schemas\.$", lines[0]);
         Assert.StartsWith("Loaded 2 versions of the terms from ", lines[1]);
         Assert.Matches(@"^  2026-11-24  in force from 2026-11-24T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[2]);
         Assert.Matches(@"^  2027-07-01  in force from 2027-07-01T00:00:00Z  \d+ rules from \d+ files  sha256:[0-9a-f]{64}$", lines[3]);
@@ -594,7 +594,7 @@ public sealed class CommandsTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         var lines = output.ReplaceLineEndings("\n").Split('\n');
-        Assert.Equal($"Schemas: {RuleSchemas.Files(TestPaths.Rules).Count} files follow rules/schema/.", lines[0]);
+        Assert.Equal($"Schemas: {RuleSchemas.Files(TestPaths.Rules).Count} files follow their JSON Schemas.", lines[0]);
         Assert.StartsWith("Loaded ", lines[1], StringComparison.Ordinal);
     }
 

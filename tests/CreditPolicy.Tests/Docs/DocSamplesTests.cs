@@ -88,12 +88,12 @@ public sealed partial class DocSamplesTests : IClassFixture<DocSamplesTests.Runs
     public void AssertMatches_OutputThatDrifted_Fails()
     {
         // The comparison itself: a changed count is caught, "…" lines and in-line "…" stretch only as far as they may.
-        List<string> run = ["$ creditpolicy check rules", "Schemas: 47 files follow rules/schema/.", "PASS a", "PASS b", "36 passed, 0 failed"];
+        List<string> run = ["$ creditpolicy check rules", "Schemas: 47 files follow their JSON Schemas.", "PASS a", "PASS b", "36 passed, 0 failed"];
 
-        AssertMatches(["$ creditpolicy check rules", "Schemas: … files follow rules/schema/.", "…", "36 passed, 0 failed"], run, "ok");
-        Assert.ThrowsAny<Exception>(() => AssertMatches(["$ creditpolicy check rules", "Schemas: 42 files follow rules/schema/.", "…", "36 passed, 0 failed"], run, "drift"));
+        AssertMatches(["$ creditpolicy check rules", "Schemas: … files follow their JSON Schemas.", "…", "36 passed, 0 failed"], run, "ok");
+        Assert.ThrowsAny<Exception>(() => AssertMatches(["$ creditpolicy check rules", "Schemas: 42 files follow their JSON Schemas.", "…", "36 passed, 0 failed"], run, "drift"));
         Assert.ThrowsAny<Exception>(() => AssertMatches(["$ creditpolicy check rules", "…", "32 passed, 0 failed"], run, "drift"));
-        Assert.ThrowsAny<Exception>(() => AssertMatches(["$ creditpolicy check rules", "Schemas: 47 files follow rules/schema/.", "PASS a"], run, "missing lines"));
+        Assert.ThrowsAny<Exception>(() => AssertMatches(["$ creditpolicy check rules", "Schemas: 47 files follow their JSON Schemas.", "PASS a"], run, "missing lines"));
     }
 
     private static TheoryData<string, int> Samples(Func<DocBlock, bool> which)
