@@ -114,12 +114,18 @@ internal static class OrderedParallel
         int batchSize,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(sink);
-        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        await RunAsync(Batches(source, batchSize), work, sink, parallelism, batchSize: 1, cancellationToken).ConfigureAwait(false);
+        await RunBatchesAsync(
+            source,
+            work,
+            (result, _) =>
+            {
+                sink(result);
+                return ValueTask.CompletedTask;
+            },
+            parallelism,
+            batchSize,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>As <see cref="RunBatchesAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn[], TOut}, Action{TOut}, int, int, CancellationToken)"/>, with a sink that writes asynchronously.</summary>
